@@ -1,0 +1,115 @@
+import { randomBytes } from "node:crypto";
+import { ConfigurationError } from "./errors.ts";
+
+/** Everything galleta reads from the environment, validated once. */
+export interface GalletaConfig {
+  readonly production: boolean;
+  /** The first signs; every one verifies, so secrets rotate without logging anyone out. */
+  readonly secrets: readonly string[];
+  readonly mongodbUri: string | undefined;
+  readonly mongodbDb: string;
+  readonly sessionsCollection: string;
+  /** Idle timeout: a session unused this long expires (rolling). */
+  readonly idleTimeoutMs: number;
+  /** Absolute cap: after this long the user must log in again, however active. */
+  readonly absoluteTimeoutMs: number;
+  /** The expiry is refreshed at most once per this window, so a stream of reads costs no writes. */
+  readonly touchAfterMs: number;
+  /** Lifetime of the encrypted session cookie cache; 0 turns the cache off. */
+  readonly cacheMs: number;
+}
+
+const MIN_SECRET_LENGTH = 32;
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+let developmentSecret: string | undefined;
+
+function isProduction(env: Env): boolean {
+  return env.CONTEXT === "production" || env.NODE_ENV === "production";
+}
+
+function readSecrets(env: Env, production: boolean): string[] {
+  const secrets = (env.SESSION_SECRETS ?? "")
+    .split(",")
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== "");
+  if (production) {
+    if (secrets.length === 0) {
+      throw new ConfigurationError(
+        "SESSION_SECRETS is not set. Set it to one or more comma-separated random strings of at least 32 characters (e.g. `openssl rand -base64 48`).",
+      );
+    }
+    if (secrets.some((secret) => secret.length < MIN_SECRET_LENGTH)) {
+      throw new ConfigurationError(
+        `Every secret in SESSION_SECRETS must be at least ${MIN_SECRET_LENGTH} characters long. Replace the short one with a longer random string.`,
+      );
+    }
+    return secrets;
+  }
+  if (secrets.length > 0) return secrets;
+  if (developmentSecret === undefined) {
+    developmentSecret = randomBytes(32).toString("base64url");
+    console.warn("galleta: SESSION_SECRETS is not set; using a random secret for this process (sessions end when it stops).");
+  }
+  return [developmentSecret];
+}
+
+function readDuration(env: Env, name: string, unitMs: number, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback * unitMs;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new ConfigurationError(`${name} must be a non-negative number; it is "${raw}".`);
+  }
+  return value * unitMs;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/** Reads and validates the configuration from `env`; throws a ConfigurationError that says what to set. */
+export function loadConfig(env: Env): GalletaConfig {
+  const production = isProduction(env);
+  const config: GalletaConfig = {
+    production,
+    secrets: readSecrets(env, production),
+    mongodbUri: env.MONGODB_URI?.trim() || undefined,
+    mongodbDb: env.MONGODB_DB?.trim() || "galleta",
+    sessionsCollection: env.SESSIONS_COLLECTION?.trim() || "sessions",
+    idleTimeoutMs: readDuration(env, "SESSION_IDLE_MINUTES", MINUTE, 30),
+    absoluteTimeoutMs: readDuration(env, "SESSION_ABSOLUTE_HOURS", HOUR, 24 * 7),
+    touchAfterMs: readDuration(env, "SESSION_TOUCH_AFTER_SECONDS", SECOND, 60),
+    cacheMs: readDuration(env, "SESSION_CACHE_SECONDS", SECOND, 0),
+  };
+  if (production && config.mongodbUri === undefined) {
+    throw new ConfigurationError("MONGODB_URI is not set. Set it to your MongoDB Atlas connection string.");
+  }
+  if (config.idleTimeoutMs === 0 || config.absoluteTimeoutMs === 0) {
+    throw new ConfigurationError("SESSION_IDLE_MINUTES and SESSION_ABSOLUTE_HOURS must be greater than 0.");
+  }
+  return Object.freeze(config);
+}
+
+const ENV_KEYS = [
+  "CONTEXT",
+  "NODE_ENV",
+  "SESSION_SECRETS",
+  "MONGODB_URI",
+  "MONGODB_DB",
+  "SESSIONS_COLLECTION",
+  "SESSION_IDLE_MINUTES",
+  "SESSION_ABSOLUTE_HOURS",
+  "SESSION_TOUCH_AFTER_SECONDS",
+  "SESSION_CACHE_SECONDS",
+] as const;
+
+let cached: { key: string; config: GalletaConfig } | undefined;
+
+/** The process's configuration, validated on first use and again only when the environment changes. */
+export function getConfig(): GalletaConfig {
+  const key = ENV_KEYS.map((name) => process.env[name] ?? "").join("\u0000");
+  if (cached?.key !== key) cached = { key, config: loadConfig(process.env) };
+  return cached.config;
+}

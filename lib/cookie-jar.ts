@@ -1,0 +1,66 @@
+import { parseCookieHeader, serializeClearCookie, serializeSetCookie, type CookieOptions } from "./cookies.ts";
+import { signValue, unsignValue } from "./signing.ts";
+
+/** Options for a cookie set through a jar: CookieOptions plus whether to sign it. */
+export interface JarCookieOptions extends CookieOptions {
+  signed?: boolean;
+}
+
+/** Whether the request reached the site over HTTPS; behind Netlify's proxy that is `x-forwarded-proto`. */
+export function isSecureRequest(request: Request): boolean {
+  const forwarded = request.headers.get("x-forwarded-proto");
+  if (forwarded !== null) return forwarded.split(",")[0]?.trim().toLowerCase() === "https";
+  return new URL(request.url).protocol === "https:";
+}
+
+/**
+ * One request's cookies: what came in (parsed leniently, signatures checked against every secret)
+ * and the `Set-Cookie` values to send back, which are validated as they are added, so a bad cookie
+ * throws before any header leaves.
+ */
+export class CookieJar {
+  /** Whether cookies set through this jar get `Secure` (and the session cookie its `__Host-` name). */
+  readonly secure: boolean;
+  readonly #incoming: Record<string, string>;
+  readonly #outgoing: string[] = [];
+  readonly #secrets: readonly string[];
+
+  constructor(request: Request, secrets: readonly string[]) {
+    this.secure = isSecureRequest(request);
+    this.#incoming = parseCookieHeader(request.headers.get("cookie"));
+    this.#secrets = secrets;
+  }
+
+  /** Every cookie the request carried, raw (signed ones still signed). */
+  all(): Readonly<Record<string, string>> {
+    return this.#incoming;
+  }
+
+  /** A cookie's raw value. */
+  get(name: string): string | undefined {
+    return this.#incoming[name];
+  }
+
+  /** A signed cookie's value if its signature verifies, else undefined (absent, unsigned or tampered alike). */
+  getSigned(name: string): string | undefined {
+    const raw = this.#incoming[name];
+    return raw === undefined ? undefined : unsignValue(raw, this.#secrets);
+  }
+
+  /** Queues a cookie; `maxAge` in milliseconds. Throws TypeError or CookieTooLargeError right away. */
+  set(name: string, value: string, options: JarCookieOptions = {}): void {
+    const { signed = false, ...cookieOptions } = options;
+    const stored = signed ? signValue(value, this.#secrets) : value;
+    this.#outgoing.push(serializeSetCookie(name, stored, { secure: this.secure, ...cookieOptions }));
+  }
+
+  /** Queues the removal of a cookie (same path and domain as it was set with). */
+  clear(name: string, options: CookieOptions = {}): void {
+    this.#outgoing.push(serializeClearCookie(name, { secure: this.secure, ...options }));
+  }
+
+  /** Appends every queued `Set-Cookie` to `headers` (appended, never set, so each survives). */
+  applyTo(headers: Headers): void {
+    for (const value of this.#outgoing) headers.append("Set-Cookie", value);
+  }
+}

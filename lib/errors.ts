@@ -1,0 +1,88 @@
+/** Every error code galleta's API can answer with; `switch (err.code)` is type-checked. */
+export type ErrorCode =
+  | "invalid_input"
+  | "invalid_json"
+  | "unauthenticated"
+  | "invalid_credentials"
+  | "invalid_token"
+  | "forbidden_origin"
+  | "not_found"
+  | "method_not_allowed"
+  | "username_taken"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "too_many_attempts"
+  | "store_unavailable"
+  | "cookie_too_large"
+  | "misconfigured"
+  | "internal_error";
+
+const statusByCode: Readonly<Record<ErrorCode, number>> = {
+  invalid_input: 400,
+  invalid_json: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  invalid_token: 401,
+  forbidden_origin: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  username_taken: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  too_many_attempts: 429,
+  store_unavailable: 503,
+  cookie_too_large: 500,
+  misconfigured: 500,
+  internal_error: 500,
+};
+
+/** Extra detail an error carries to its response: the input field at fault and headers to send. */
+export interface ErrorDetails {
+  field?: string;
+  headers?: Record<string, string>;
+  cause?: unknown;
+}
+
+/** The base of every error galleta raises on purpose; its `code` decides the HTTP status. */
+export class GalletaError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly field: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message, { cause: details.cause });
+    this.name = "GalletaError";
+    this.code = code;
+    this.status = statusByCode[code];
+    this.field = details.field;
+    this.headers = details.headers ?? {};
+  }
+}
+
+/** The session or user store cannot be reached in time; the API answers 503. */
+export class StoreUnavailableError extends GalletaError {
+  constructor(cause: unknown) {
+    super("store_unavailable", "The session store is unavailable right now. Try again in a moment.", {
+      cause,
+      headers: { "Retry-After": "5" },
+    });
+    this.name = "StoreUnavailableError";
+  }
+}
+
+/** A cookie would exceed the 4096 bytes browsers keep (RFC 6265 §6.1); raised before any header is sent. */
+export class CookieTooLargeError extends GalletaError {
+  constructor(name: string, bytes: number) {
+    super("cookie_too_large", `Cookie "${name}" would be ${bytes} bytes; browsers keep at most 4096. Store less in it.`);
+    this.name = "CookieTooLargeError";
+  }
+}
+
+/** The deployment is missing a setting or has an unsafe one; the message says what to set. */
+export class ConfigurationError extends GalletaError {
+  constructor(message: string) {
+    super("misconfigured", message);
+    this.name = "ConfigurationError";
+  }
+}

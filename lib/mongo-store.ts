@@ -1,0 +1,170 @@
+import type { Collection, Db, Document, UpdateFilter } from "mongodb";
+import { storeCall } from "./mongo.ts";
+import {
+  assertFieldName,
+  type SessionChange,
+  type SessionData,
+  type SessionRecord,
+  type SessionStats,
+  type SessionStore,
+  type SessionTouch,
+} from "./session-store.ts";
+
+/** A session as stored in MongoDB: `_id` is the SHA-256 of the session id. */
+export interface SessionDocument<Data extends SessionData = SessionData> {
+  _id: string;
+  userId: string | null;
+  data: Data;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  absoluteExpiresAt: Date;
+  userAgent: string | null;
+}
+
+/** The TTL index: MongoDB deletes a session once `expiresAt` has passed (expireAfterSeconds 0). */
+export const TTL_INDEX = Object.freeze({ name: "expiresAt_ttl", key: { expiresAt: 1 }, expireAfterSeconds: 0 });
+const USER_INDEX = { name: "userId_1", key: { userId: 1 } };
+
+/**
+ * Sessions in a MongoDB collection (Atlas in production). Every operation is one database command;
+ * the indexes are ensured once per instance, on first use. Reads filter on both expiries because
+ * the TTL monitor only runs about once a minute.
+ */
+export class MongoStore<Data extends SessionData = SessionData> implements SessionStore<Data> {
+  readonly #collection: Collection<SessionDocument<Data>>;
+  #indexes: Promise<void> | undefined;
+
+  constructor(db: Db, collectionName = "sessions") {
+    this.#collection = db.collection<SessionDocument<Data>>(collectionName);
+  }
+
+  /** Creates the TTL and userId indexes (idempotent); retried on the next call if it failed. */
+  ensureIndexes(): Promise<void> {
+    this.#indexes ??= storeCall(async () => {
+      await this.#collection.createIndexes([TTL_INDEX, USER_INDEX]);
+    }).catch((error: unknown) => {
+      this.#indexes = undefined;
+      throw error;
+    });
+    return this.#indexes;
+  }
+
+  /** The TTL index as the database reports it, or null if it is missing. */
+  async ttlIndex(): Promise<Document | null> {
+    await this.ensureIndexes();
+    const indexes = await storeCall(() => this.#collection.listIndexes().toArray());
+    return indexes.find((index) => index.expireAfterSeconds !== undefined) ?? null;
+  }
+
+  async create(record: SessionRecord<Data>): Promise<void> {
+    await this.ensureIndexes();
+    await storeCall(() => this.#collection.insertOne(toDocument(record)));
+  }
+
+  async get(key: string, now: Date): Promise<SessionRecord<Data> | null> {
+    await this.ensureIndexes();
+    const document = await storeCall(() => this.#collection.findOne(liveFilter(key, now)));
+    return document === null ? null : toRecord(document);
+  }
+
+  async update(key: string, change: SessionChange, touch: SessionTouch, now: Date): Promise<SessionRecord<Data> | null> {
+    await this.ensureIndexes();
+    const document = await storeCall(() =>
+      this.#collection.findOneAndUpdate(liveFilter(key, now), toUpdate(change, touch), { returnDocument: "after" }),
+    );
+    return document === null ? null : toRecord(document);
+  }
+
+  async touch(key: string, touch: SessionTouch, now: Date): Promise<void> {
+    await this.ensureIndexes();
+    await storeCall(() => this.#collection.updateOne(liveFilter(key, now), { $set: touch }));
+  }
+
+  async destroy(key: string, userId?: string): Promise<boolean> {
+    await this.ensureIndexes();
+    const filter = userId === undefined ? { _id: key } : { _id: key, userId };
+    const result = await storeCall(() => this.#collection.deleteOne(filter));
+    return result.deletedCount === 1;
+  }
+
+  async listByUser(userId: string, now: Date): Promise<SessionRecord<Data>[]> {
+    await this.ensureIndexes();
+    const documents = await storeCall(() =>
+      this.#collection
+        .find({ userId, expiresAt: { $gt: now }, absoluteExpiresAt: { $gt: now } })
+        .sort({ lastSeenAt: -1 })
+        .limit(100)
+        .toArray(),
+    );
+    return documents.map(toRecord);
+  }
+
+  async destroyByUser(userId: string, exceptKey?: string): Promise<number> {
+    await this.ensureIndexes();
+    const filter = exceptKey === undefined ? { userId } : { userId, _id: { $ne: exceptKey } };
+    const result = await storeCall(() => this.#collection.deleteMany(filter));
+    return result.deletedCount;
+  }
+
+  async stats(now: Date, bucketMs: number, buckets: number): Promise<SessionStats> {
+    await this.ensureIndexes();
+    // One aggregation: group live sessions by the index of the bucket their expiry falls in.
+    const groups = await storeCall(() =>
+      this.#collection
+        .aggregate<{ _id: number; count: number }>([
+          { $match: { expiresAt: { $gt: now }, absoluteExpiresAt: { $gt: now } } },
+          {
+            $group: {
+              _id: {
+                $floor: {
+                  $divide: [{ $subtract: [{ $min: ["$expiresAt", "$absoluteExpiresAt"] }, now] }, bucketMs],
+                },
+              },
+              count: { $sum: 1 },
+            },
+          },
+        ])
+        .toArray(),
+    );
+    const expiryCounts = new Array<number>(buckets).fill(0);
+    let active = 0;
+    for (const group of groups) {
+      active += group.count;
+      if (group._id < buckets) expiryCounts[group._id] = group.count;
+    }
+    return { active, expiryCounts };
+  }
+}
+
+function liveFilter(key: string, now: Date) {
+  return { _id: key, expiresAt: { $gt: now }, absoluteExpiresAt: { $gt: now } };
+}
+
+function toUpdate<Data extends SessionData>(change: SessionChange, touch: SessionTouch): UpdateFilter<SessionDocument<Data>> {
+  const $set: Document = { ...touch };
+  for (const [field, value] of Object.entries(change.set ?? {})) {
+    assertFieldName(field);
+    $set[`data.${field}`] = value;
+  }
+  const update: Document = { $set };
+  if (change.unset !== undefined && change.unset.length > 0) {
+    update.$unset = Object.fromEntries(change.unset.map((field) => (assertFieldName(field), [`data.${field}`, ""])));
+  }
+  if (change.inc !== undefined && Object.keys(change.inc).length > 0) {
+    update.$inc = Object.fromEntries(
+      Object.entries(change.inc).map(([field, step]) => (assertFieldName(field), [`data.${field}`, step])),
+    );
+  }
+  return update;
+}
+
+function toDocument<Data extends SessionData>(record: SessionRecord<Data>): SessionDocument<Data> {
+  const { key, ...rest } = record;
+  return { _id: key, ...rest };
+}
+
+function toRecord<Data extends SessionData>(document: SessionDocument<Data>): SessionRecord<Data> {
+  const { _id, ...rest } = document;
+  return { key: _id, ...rest };
+}

@@ -1,0 +1,71 @@
+import {
+  MongoClient,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoOperationTimeoutError,
+  MongoServerClosedError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+  type Db,
+} from "mongodb";
+import type { GalletaConfig } from "./config.ts";
+import { ConfigurationError, StoreUnavailableError } from "./errors.ts";
+
+/**
+ * Pool and timeout settings for a serverless instance: few connections each (instances multiply
+ * them against the Atlas tier's limit), and an unreachable database fails within seconds, not at
+ * Netlify's function timeout.
+ */
+export const CLIENT_OPTIONS = Object.freeze({
+  maxPoolSize: 5,
+  minPoolSize: 0,
+  serverSelectionTimeoutMS: 3000,
+  connectTimeoutMS: 3000,
+  timeoutMS: 4000,
+  appName: "galleta",
+});
+
+let shared: { uri: string; client: MongoClient } | undefined;
+
+/**
+ * The database named by the configuration, on one MongoClient per warm function instance: created
+ * on first use at module scope and reused across invocations (the driver connects lazily).
+ */
+export function getDatabase(config: GalletaConfig): Db {
+  const uri = config.mongodbUri;
+  if (uri === undefined) {
+    throw new ConfigurationError("MONGODB_URI is not set. Run `npm run dev`, which starts a local stand-in, or set it to your MongoDB Atlas connection string.");
+  }
+  if (shared?.uri !== uri) {
+    shared = { uri, client: new MongoClient(uri, CLIENT_OPTIONS) };
+  }
+  return shared.client.db(config.mongodbDb);
+}
+
+/** Closes the shared client, if any (tests and the benchmark adapter call this on shutdown). */
+export async function closeDatabase(): Promise<void> {
+  const current = shared;
+  shared = undefined;
+  await current?.client.close();
+}
+
+/** Whether a driver error means the database could not be reached or answered too late. */
+export function isUnavailable(error: unknown): boolean {
+  return (
+    error instanceof MongoNetworkError ||
+    error instanceof MongoServerSelectionError ||
+    error instanceof MongoOperationTimeoutError ||
+    error instanceof MongoTopologyClosedError ||
+    error instanceof MongoNotConnectedError ||
+    error instanceof MongoServerClosedError
+  );
+}
+
+/** Runs a database operation, turning "cannot reach the database" into StoreUnavailableError. */
+export async function storeCall<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw isUnavailable(error) ? new StoreUnavailableError(error) : error;
+  }
+}

@@ -1,0 +1,31 @@
+import type { Db } from "mongodb";
+import { getConfig, type GalletaConfig } from "./config.ts";
+import { getDatabase } from "./mongo.ts";
+import { MongoStore } from "./mongo-store.ts";
+import { SessionManager } from "./sessions.ts";
+
+/** What galleta keeps in a session besides the user: the lecture's visit counter. */
+export interface AppSessionData extends Record<string, unknown> {
+  visits?: number;
+}
+
+/** The objects a function works with, built once per warm instance and configuration. */
+export interface Services {
+  config: GalletaConfig;
+  db: Db;
+  store: MongoStore<AppSessionData>;
+  sessions: SessionManager<AppSessionData>;
+}
+
+let cached: Services | undefined;
+
+/** The instance's services; configuration is validated here, so a bad deployment fails on its first request with a clear message. */
+export function services(): Services {
+  const config = getConfig();
+  if (cached?.config !== config) {
+    const db = getDatabase(config);
+    const store = new MongoStore<AppSessionData>(db, config.sessionsCollection);
+    cached = { config, db, store, sessions: new SessionManager(store, config) };
+  }
+  return cached;
+}

@@ -1,0 +1,84 @@
+/** What a session may hold: plain JSON-like fields, changed one by one. */
+export type SessionData = Record<string, unknown>;
+
+/** One session as a store keeps it. */
+export interface SessionRecord<Data extends SessionData = SessionData> {
+  /** The SHA-256 of the session id (hex), never the id itself. */
+  key: string;
+  userId: string | null;
+  data: Data;
+  createdAt: Date;
+  lastSeenAt: Date;
+  /** Idle expiry: moves forward as the session is used. */
+  expiresAt: Date;
+  /** The cap after which the user must log in again, however active. */
+  absoluteExpiresAt: Date;
+  userAgent: string | null;
+}
+
+/**
+ * Field-level changes, applied atomically by the store so concurrent requests on one session never
+ * lose each other's writes (no read-modify-write of the whole object).
+ */
+export interface SessionChange {
+  set?: Readonly<Record<string, unknown>>;
+  unset?: readonly string[];
+  inc?: Readonly<Record<string, number>>;
+}
+
+/** New values for the two timestamps that move when a session is used. */
+export interface SessionTouch {
+  lastSeenAt: Date;
+  expiresAt: Date;
+}
+
+/** Counts for the storage page: live sessions and how many expire in each coming bucket. */
+export interface SessionStats {
+  active: number;
+  /** counts[i] = sessions whose expiry falls in [from + i·bucket, from + (i+1)·bucket). */
+  expiryCounts: number[];
+}
+
+/**
+ * The storage contract every backend implements: a handful of operations on records keyed by the
+ * hashed id. Everything about cookies, ids and expiry policy lives once, above it, in SessionManager.
+ * Every read filters on both expiries, so an expired session is never returned, whether or not a
+ * TTL monitor has removed it yet.
+ */
+export interface SessionStore<Data extends SessionData = SessionData> {
+  /** Stores a new session. */
+  create(record: SessionRecord<Data>): Promise<void>;
+  /** The session under `key` if it is live at `now`, else null. */
+  get(key: string, now: Date): Promise<SessionRecord<Data> | null>;
+  /** Applies `change` and `touch` atomically to a live session; returns it afterwards, or null if gone. */
+  update(key: string, change: SessionChange, touch: SessionTouch, now: Date): Promise<SessionRecord<Data> | null>;
+  /** Moves a live session's timestamps forward without reading it back. */
+  touch(key: string, touch: SessionTouch, now: Date): Promise<void>;
+  /** Deletes a session (only if it belongs to `userId`, when given); whether one was deleted. */
+  destroy(key: string, userId?: string): Promise<boolean>;
+  /** The live sessions of one user, most recently used first. */
+  listByUser(userId: string, now: Date): Promise<SessionRecord<Data>[]>;
+  /** Deletes every session of one user except `exceptKey`; how many were deleted. */
+  destroyByUser(userId: string, exceptKey?: string): Promise<number>;
+  /** Live-session counts bucketed by expiry, for the storage page. */
+  stats(now: Date, bucketMs: number, buckets: number): Promise<SessionStats>;
+}
+
+/** The effective expiry of a session: whichever of the idle and absolute expiries comes first. */
+export function effectiveExpiry(record: Pick<SessionRecord, "expiresAt" | "absoluteExpiresAt">): Date {
+  return record.expiresAt <= record.absoluteExpiresAt ? record.expiresAt : record.absoluteExpiresAt;
+}
+
+/** Whether a record is live at `now`. */
+export function isLive(record: Pick<SessionRecord, "expiresAt" | "absoluteExpiresAt">, now: Date): boolean {
+  return effectiveExpiry(record) > now;
+}
+
+const FIELD_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** Refuses a data field name that could reach outside `data` in a MongoDB update (`.`, `$`) or pollute a prototype. */
+export function assertFieldName(name: string): void {
+  if (!FIELD_PATTERN.test(name) || name === "__proto__") {
+    throw new TypeError(`session field name is invalid: use letters, digits and _ (got ${JSON.stringify(name.slice(0, 64))})`);
+  }
+}

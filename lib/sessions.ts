@@ -1,0 +1,172 @@
+import type { CookieJar } from "./cookie-jar.ts";
+import { isSessionId, newSessionId, sessionKey } from "./session-id.ts";
+import {
+  effectiveExpiry,
+  type SessionChange,
+  type SessionData,
+  type SessionRecord,
+  type SessionStore,
+  type SessionTouch,
+} from "./session-store.ts";
+
+/** How long sessions live. */
+export interface SessionPolicy {
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  touchAfterMs: number;
+}
+
+/** What a new session starts with. */
+export interface NewSession<Data extends SessionData> {
+  userId: string | null;
+  data: Data;
+  userAgent: string | null;
+}
+
+/** The session cookie's name: `__Host-sid` over HTTPS (bound to this host, Secure, Path=/), `sid` over plain HTTP. */
+export function sessionCookieName(jar: Pick<CookieJar, "secure">): string {
+  return jar.secure ? "__Host-sid" : "sid";
+}
+
+/** Both names the session cookie can have; the cookie playground never lists or sets them. */
+export const SESSION_COOKIE_NAMES: readonly string[] = ["sid", "__Host-sid"];
+
+/**
+ * Sessions over any SessionStore: reads the session named by the signed cookie, creates, changes,
+ * regenerates and destroys sessions, and queues the `Set-Cookie` headers each of those needs on the
+ * request's CookieJar. Expiry policy lives here once; stores only filter on the dates it writes.
+ */
+export class SessionManager<Data extends SessionData = SessionData> {
+  readonly #store: SessionStore<Data>;
+  readonly #policy: SessionPolicy;
+  readonly #now: () => Date;
+  /** The raw id behind each record this manager returned, so it can re-send the cookie; never stored. */
+  readonly #ids = new WeakMap<SessionRecord<Data>, string>();
+
+  constructor(store: SessionStore<Data>, policy: SessionPolicy, now: () => Date = () => new Date()) {
+    this.#store = store;
+    this.#policy = policy;
+    this.#now = now;
+  }
+
+  /** The live session named by the request's signed cookie, or null; clears a cookie that names no live session. */
+  async read(jar: CookieJar): Promise<SessionRecord<Data> | null> {
+    const name = sessionCookieName(jar);
+    if (jar.get(name) === undefined) return null;
+    const id = jar.getSigned(name);
+    const now = this.#now();
+    const record = id !== undefined && isSessionId(id) ? await this.#store.get(sessionKey(id), now) : null;
+    if (id === undefined || record === null) {
+      jar.clear(name);
+      return null;
+    }
+    this.#ids.set(record, id);
+    return this.#touchLazily(jar, record, now);
+  }
+
+  /** The live session with this key (the public handle a token carries), or null. */
+  async readByKey(key: string): Promise<SessionRecord<Data> | null> {
+    const now = this.#now();
+    const record = await this.#store.get(key, now);
+    return record === null ? null : this.#touchLazily(undefined, record, now);
+  }
+
+  /** Starts a new session and queues its cookie. */
+  async create(jar: CookieJar, init: NewSession<Data>): Promise<SessionRecord<Data>> {
+    const now = this.#now();
+    const id = newSessionId();
+    const absoluteExpiresAt = new Date(now.getTime() + this.#policy.absoluteTimeoutMs);
+    const record: SessionRecord<Data> = {
+      key: sessionKey(id),
+      userId: init.userId,
+      data: init.data,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: this.#idleExpiry(now, absoluteExpiresAt),
+      absoluteExpiresAt,
+      userAgent: init.userAgent,
+    };
+    await this.#store.create(record);
+    this.#ids.set(record, id);
+    this.#sendCookie(jar, id, record, now);
+    return record;
+  }
+
+  /** Applies field changes atomically and extends the idle expiry; null if the session ended meanwhile. */
+  async update(jar: CookieJar | undefined, session: SessionRecord<Data>, change: SessionChange): Promise<SessionRecord<Data> | null> {
+    const now = this.#now();
+    const updated = await this.#store.update(session.key, change, this.#nextTouch(session, now), now);
+    if (updated === null) return null;
+    const id = this.#ids.get(session);
+    if (id !== undefined) {
+      this.#ids.set(updated, id);
+      if (jar !== undefined && this.#dueForTouch(session, now)) this.#sendCookie(jar, id, updated, now);
+    }
+    return updated;
+  }
+
+  /**
+   * Replaces the session with one under a new id, keeping its data, and deletes the old one: call it
+   * on every login so an id planted before login (session fixation) is worthless after it.
+   */
+  async regenerate(jar: CookieJar, session: SessionRecord<Data> | null, init: NewSession<Data>): Promise<SessionRecord<Data>> {
+    const data = session === null ? init.data : { ...session.data, ...init.data };
+    const created = await this.create(jar, { ...init, data });
+    if (session !== null) await this.#store.destroy(session.key);
+    return created;
+  }
+
+  /** Deletes the session server-side and clears the cookie. */
+  async destroy(jar: CookieJar | undefined, session: SessionRecord<Data>): Promise<void> {
+    await this.#store.destroy(session.key);
+    if (jar !== undefined) jar.clear(sessionCookieName(jar));
+  }
+
+  /** The live sessions of one user, most recently used first. */
+  listForUser(userId: string): Promise<SessionRecord<Data>[]> {
+    return this.#store.listByUser(userId, this.#now());
+  }
+
+  /** Deletes one of a user's sessions by key; false if no such session is theirs. */
+  destroyForUser(userId: string, key: string): Promise<boolean> {
+    return this.#store.destroy(key, userId);
+  }
+
+  /** Deletes every session of a user but `exceptKey` ("log out everywhere else"). */
+  destroyAllForUser(userId: string, exceptKey?: string): Promise<number> {
+    return this.#store.destroyByUser(userId, exceptKey);
+  }
+
+  async #touchLazily(jar: CookieJar | undefined, record: SessionRecord<Data>, now: Date): Promise<SessionRecord<Data>> {
+    if (!this.#dueForTouch(record, now)) return record;
+    const touch = this.#nextTouch(record, now);
+    await this.#store.touch(record.key, touch, now);
+    const touched = { ...record, ...touch };
+    const id = this.#ids.get(record);
+    if (id !== undefined) {
+      this.#ids.set(touched, id);
+      if (jar !== undefined) this.#sendCookie(jar, id, touched, now);
+    }
+    return touched;
+  }
+
+  #dueForTouch(record: SessionRecord<Data>, now: Date): boolean {
+    return now.getTime() - record.lastSeenAt.getTime() >= this.#policy.touchAfterMs;
+  }
+
+  #nextTouch(record: Pick<SessionRecord, "absoluteExpiresAt">, now: Date): SessionTouch {
+    return { lastSeenAt: now, expiresAt: this.#idleExpiry(now, record.absoluteExpiresAt) };
+  }
+
+  #idleExpiry(now: Date, absoluteExpiresAt: Date): Date {
+    const idle = new Date(now.getTime() + this.#policy.idleTimeoutMs);
+    return idle < absoluteExpiresAt ? idle : absoluteExpiresAt;
+  }
+
+  /** The cookie lives slightly less than the server-side session, so the browser lets go first. */
+  #sendCookie(jar: CookieJar, id: string, record: SessionRecord<Data>, now: Date): void {
+    const remaining = effectiveExpiry(record).getTime() - now.getTime();
+    const margin = Math.min(60_000, remaining / 10);
+    jar.set(sessionCookieName(jar), id, { signed: true, maxAge: Math.max(0, remaining - margin) });
+  }
+}
