@@ -1,11 +1,14 @@
 import type { Db } from "mongodb";
 import { getConfig, type GalletaConfig } from "./config.ts";
+import { LoginThrottle } from "./login-throttle.ts";
 import { getDatabase } from "./mongo.ts";
 import { MongoStore } from "./mongo-store.ts";
 import { SessionManager } from "./sessions.ts";
+import { UserStore } from "./users.ts";
 
-/** What galleta keeps in a session besides the user: the lecture's visit counter. */
+/** What galleta keeps in a session besides the user id: the username and the lecture's visit counter. */
 export interface AppSessionData extends Record<string, unknown> {
+  username?: string;
   visits?: number;
 }
 
@@ -15,6 +18,8 @@ export interface Services {
   db: Db;
   store: MongoStore<AppSessionData>;
   sessions: SessionManager<AppSessionData>;
+  users: UserStore;
+  throttle: LoginThrottle;
 }
 
 let cached: Services | undefined;
@@ -25,7 +30,14 @@ export function services(): Services {
   if (cached?.config !== config) {
     const db = getDatabase(config);
     const store = new MongoStore<AppSessionData>(db, config.sessionsCollection);
-    cached = { config, db, store, sessions: new SessionManager(store, config) };
+    cached = {
+      config,
+      db,
+      store,
+      sessions: new SessionManager(store, config),
+      users: new UserStore(db),
+      throttle: new LoginThrottle(db),
+    };
   }
   return cached;
 }

@@ -71,8 +71,8 @@ export class SessionManager<Data extends SessionData = SessionData> {
     return record === null ? null : this.#touchLazily(undefined, record, now);
   }
 
-  /** Starts a new session and queues its cookie. */
-  async create(jar: CookieJar, init: NewSession<Data>): Promise<SessionRecord<Data>> {
+  /** Starts a new session and queues its cookie (no cookie without a jar: a session for an API client's token). */
+  async create(jar: CookieJar | undefined, init: NewSession<Data>): Promise<SessionRecord<Data>> {
     const now = this.#now();
     const id = newSessionId();
     const absoluteExpiresAt = new Date(now.getTime() + this.#policy.absoluteTimeoutMs);
@@ -88,7 +88,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
     };
     await this.#store.create(record);
     this.#ids.set(record, id);
-    this.#sendCookie(jar, id, record, now);
+    if (jar !== undefined) this.#sendCookie(jar, id, record, now);
     return record;
   }
 

@@ -1,0 +1,18 @@
+import type { Config } from "@netlify/functions";
+import { clearPlaygroundCookie } from "../lib/playground.ts";
+import { CookieJar } from "../lib/cookie-jar.ts";
+import { methods, noContent } from "../lib/http.ts";
+import { assertSameOrigin } from "../lib/same-origin.ts";
+import { getConfig } from "../lib/config.ts";
+
+/** Clears one playground cookie (never the session cookie). */
+export default methods({
+  DELETE: async (request, context) => {
+    assertSameOrigin(request);
+    const jar = new CookieJar(request, getConfig().secrets);
+    clearPlaygroundCookie(jar, context.params.name ?? "");
+    return noContent(jar);
+  },
+});
+
+export const config: Config = { path: "/api/cookies/:name" };

@@ -1,0 +1,22 @@
+import type { Config } from "@netlify/functions";
+import { requireUser } from "../lib/auth.ts";
+import { GalletaError } from "../lib/errors.ts";
+import { methods, noContent } from "../lib/http.ts";
+import { sessionCookieName } from "../lib/sessions.ts";
+import { isSessionKey } from "../lib/session-id.ts";
+import { services } from "../lib/services.ts";
+
+/** Revokes one of the user's sessions by its public handle: 204, or 404 if no such session is theirs. */
+export default methods({
+  DELETE: async (request, context) => {
+    const app = services();
+    const { jar, session } = await requireUser(request, app);
+    const handle = context.params.id ?? "";
+    const revoked = isSessionKey(handle) && (await app.sessions.destroyForUser(session.userId, handle));
+    if (!revoked) throw new GalletaError("not_found", "You have no active session with that id.");
+    if (handle === session.key) jar.clear(sessionCookieName(jar));
+    return noContent(jar);
+  },
+});
+
+export const config: Config = { path: "/api/sessions/:id" };

@@ -1,0 +1,18 @@
+import type { Config } from "@netlify/functions";
+import { requestSession } from "../lib/auth.ts";
+import { json, methods } from "../lib/http.ts";
+import { services } from "../lib/services.ts";
+import { sessionUser, sessionView } from "../lib/views.ts";
+
+/** The current session: who is logged in, its dates and the visit counter; one database read at most. */
+export default methods({
+  GET: async (request) => {
+    const { jar, session } = await requestSession(request, services());
+    const visits = session?.data.visits ?? 0;
+    if (session?.userId == null) return json({ authenticated: false, visits }, 200, jar);
+    const user = sessionUser({ ...session, userId: session.userId });
+    return json({ authenticated: true, user, session: sessionView(session), visits }, 200, jar);
+  },
+});
+
+export const config: Config = { path: "/api/session" };

@@ -1,0 +1,26 @@
+import { GalletaError } from "./errors.ts";
+import type { Services } from "./services.ts";
+import type { PublicUser } from "./users.ts";
+import { requireObject, requireString } from "./validation.ts";
+
+/** Username and password from a JSON body; 400 `invalid_input` if either is missing. */
+export function readCredentials(body: unknown): { username: string; password: string } {
+  const fields = requireObject(body);
+  return { username: requireString(fields, "username"), password: requireString(fields, "password") };
+}
+
+/**
+ * Checks a username and password under the login throttle: 429 when the username or client has
+ * failed too often, 401 `invalid_credentials` for a wrong username or password alike.
+ */
+export async function logIn(app: Services, rawUsername: string, password: string, client: string, now: Date): Promise<PublicUser> {
+  const username = rawUsername.trim().toLowerCase().slice(0, 64);
+  const failures = await app.throttle.check(username, client, now);
+  const user = await app.users.authenticate(username, password);
+  if (user === null) {
+    await app.throttle.recordFailure(username, client, now);
+    throw new GalletaError("invalid_credentials", "The username or password is wrong.");
+  }
+  if (failures > 0) await app.throttle.reset(username, now);
+  return user;
+}

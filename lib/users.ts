@@ -1,0 +1,96 @@
+import { MongoServerError, ObjectId, type Collection, type Db } from "mongodb";
+import { GalletaError } from "./errors.ts";
+import { storeCall } from "./mongo.ts";
+import { decoyHash, hashPassword, verifyPassword } from "./passwords.ts";
+import { invalid } from "./validation.ts";
+
+/** A user as the API shows it: never the password hash. */
+export interface PublicUser {
+  id: string;
+  username: string;
+}
+
+interface UserDocument {
+  _id: ObjectId;
+  /** Lower-cased: the unique key, so names are case-insensitive. */
+  username: string;
+  passwordHash: string;
+  createdAt: Date;
+}
+
+const USERNAME_PATTERN = /^[a-z0-9_.-]{3,32}$/;
+const MIN_PASSWORD = 8;
+const MAX_PASSWORD = 256;
+const DUPLICATE_KEY = 11000;
+
+/** A username as stored and compared: trimmed and lower-cased; 400 unless 3-32 of [a-z0-9_.-]. */
+export function normalizeUsername(raw: string): string {
+  const username = raw.trim().toLowerCase();
+  if (!USERNAME_PATTERN.test(username)) {
+    throw invalid("username", "Usernames are 3 to 32 characters: letters, digits, '_', '.' or '-'.");
+  }
+  return username;
+}
+
+/** 400 unless the password is 8-256 characters. */
+export function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD || password.length > MAX_PASSWORD) {
+    throw invalid("password", `Passwords are ${MIN_PASSWORD} to ${MAX_PASSWORD} characters long.`);
+  }
+}
+
+/** Users in the `users` collection, with a unique index on the normalised username. */
+export class UserStore {
+  readonly #users: Collection<UserDocument>;
+  #indexes: Promise<void> | undefined;
+
+  constructor(db: Db) {
+    this.#users = db.collection<UserDocument>("users");
+  }
+
+  #ensureIndexes(): Promise<void> {
+    this.#indexes ??= storeCall(async () => {
+      await this.#users.createIndex({ username: 1 }, { name: "username_unique", unique: true });
+    }).catch((error: unknown) => {
+      this.#indexes = undefined;
+      throw error;
+    });
+    return this.#indexes;
+  }
+
+  /** Creates a user; 409 `username_taken` if the normalised name exists. */
+  async register(rawUsername: string, password: string, now: Date): Promise<PublicUser> {
+    const username = normalizeUsername(rawUsername);
+    checkPassword(password);
+    await this.#ensureIndexes();
+    const document: UserDocument = { _id: new ObjectId(), username, passwordHash: await hashPassword(password), createdAt: now };
+    try {
+      await storeCall(() => this.#users.insertOne(document));
+    } catch (error) {
+      if (error instanceof MongoServerError && error.code === DUPLICATE_KEY) {
+        throw new GalletaError("username_taken", "That username is taken. Choose another one.", { field: "username" });
+      }
+      throw error;
+    }
+    return toPublic(document);
+  }
+
+  /** The user if the password matches, else null; an unknown name costs the same hashing time as a wrong password. */
+  async authenticate(username: string, password: string): Promise<PublicUser | null> {
+    await this.#ensureIndexes();
+    const user = await storeCall(() => this.#users.findOne({ username }));
+    const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
+    return user !== null && matches ? toPublic(user) : null;
+  }
+
+  /** The user with this id, or null. */
+  async findById(id: string): Promise<PublicUser | null> {
+    if (!ObjectId.isValid(id) || id.length !== 24) return null;
+    const user = await storeCall(() => this.#users.findOne({ _id: new ObjectId(id) }, { projection: { passwordHash: 0 } }));
+    return user === null ? null : toPublic(user);
+  }
+}
+
+function toPublic(user: Pick<UserDocument, "_id" | "username">): PublicUser {
+  return { id: user._id.toHexString(), username: user.username };
+}
