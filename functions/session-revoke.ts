@@ -2,7 +2,6 @@ import type { Config } from "@netlify/functions";
 import { requireUser } from "../lib/auth.ts";
 import { GalletaError } from "../lib/errors.ts";
 import { methods, noContent } from "../lib/http.ts";
-import { sessionCookieName } from "../lib/sessions.ts";
 import { isSessionKey } from "../lib/session-id.ts";
 import { services } from "../lib/services.ts";
 
@@ -12,9 +11,12 @@ export default methods({
     const app = services();
     const { jar, session } = await requireUser(request, app);
     const handle = context.params.id ?? "";
+    if (handle === session.key) {
+      await app.sessions.destroy(jar, session);
+      return noContent(jar);
+    }
     const revoked = isSessionKey(handle) && (await app.sessions.destroyForUser(session.userId, handle));
     if (!revoked) throw new GalletaError("not_found", "You have no active session with that id.");
-    if (handle === session.key) jar.clear(sessionCookieName(jar));
     return noContent(jar);
   },
 });

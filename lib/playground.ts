@@ -1,5 +1,6 @@
 import type { CookieJar } from "./cookie-jar.ts";
 import { looksSigned } from "./signing.ts";
+import { cacheCookieName } from "./session-cache.ts";
 import { SESSION_COOKIE_NAMES } from "./sessions.ts";
 import { invalid, optionalBoolean, requireObject, requireString } from "./validation.ts";
 
@@ -23,7 +24,7 @@ const MAX_VALUE_LENGTH = 1024;
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis §5.5). */
 const MAX_AGE_MS = 400 * 24 * 60 * 60 * 1000;
 /** Cookies that belong to galleta itself: the playground neither lists nor touches them. */
-const RESERVED = new Set([...SESSION_COOKIE_NAMES, "sid.cache", "__Host-sid.cache"]);
+const RESERVED = new Set([...SESSION_COOKIE_NAMES, ...SESSION_COOKIE_NAMES.map(cacheCookieName)]);
 
 /** Splits the request's cookies into plain, signed-and-valid and signed-but-tampered, leaving galleta's own out. */
 export function listCookies(jar: CookieJar): CookieListing {

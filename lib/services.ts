@@ -3,6 +3,7 @@ import { getConfig, type GalletaConfig } from "./config.ts";
 import { LoginThrottle } from "./login-throttle.ts";
 import { getDatabase } from "./mongo.ts";
 import { MongoStore } from "./mongo-store.ts";
+import { SessionCookieCache } from "./session-cache.ts";
 import { SessionManager } from "./sessions.ts";
 import { UserStore } from "./users.ts";
 
@@ -34,7 +35,9 @@ export function services(): Services {
       config,
       db,
       store,
-      sessions: new SessionManager(store, config),
+      sessions: new SessionManager(store, config, {
+        cache: config.cacheMs > 0 ? new SessionCookieCache(config.secrets, config.cacheMs) : undefined,
+      }),
       users: new UserStore(db),
       throttle: new LoginThrottle(db),
     };

@@ -1,7 +1,9 @@
 import type { CookieJar } from "./cookie-jar.ts";
+import type { SessionCookieCache } from "./session-cache.ts";
 import { isSessionId, newSessionId, sessionKey } from "./session-id.ts";
 import {
   effectiveExpiry,
+  isLive,
   type SessionChange,
   type SessionData,
   type SessionRecord,
@@ -40,28 +42,46 @@ export class SessionManager<Data extends SessionData = SessionData> {
   readonly #store: SessionStore<Data>;
   readonly #policy: SessionPolicy;
   readonly #now: () => Date;
+  readonly #cache: SessionCookieCache<Data> | undefined;
   /** The raw id behind each record this manager returned, so it can re-send the cookie; never stored. */
   readonly #ids = new WeakMap<SessionRecord<Data>, string>();
 
-  constructor(store: SessionStore<Data>, policy: SessionPolicy, now: () => Date = () => new Date()) {
+  constructor(
+    store: SessionStore<Data>,
+    policy: SessionPolicy,
+    options: { now?: () => Date; cache?: SessionCookieCache<Data> | undefined } = {},
+  ) {
     this.#store = store;
     this.#policy = policy;
-    this.#now = now;
+    this.#now = options.now ?? (() => new Date());
+    this.#cache = options.cache;
   }
 
-  /** The live session named by the request's signed cookie, or null; clears a cookie that names no live session. */
+  /**
+   * The live session named by the request's signed cookie, or null; clears a cookie that names no
+   * live session. With the cookie cache on, a fresh cached copy answers without the store.
+   */
   async read(jar: CookieJar): Promise<SessionRecord<Data> | null> {
     const name = sessionCookieName(jar);
     if (jar.get(name) === undefined) return null;
     const id = jar.getSigned(name);
     const now = this.#now();
-    const record = id !== undefined && isSessionId(id) ? await this.#store.get(sessionKey(id), now) : null;
+    const key = id !== undefined && isSessionId(id) ? sessionKey(id) : undefined;
+    const cached = key === undefined ? null : await this.#cache?.read(jar, name, key, now);
+    if (id !== undefined && cached != null && isLive(cached, now) && !this.#dueForTouch(cached, now)) {
+      this.#ids.set(cached, id);
+      return cached;
+    }
+    const record = key === undefined ? null : await this.#store.get(key, now);
     if (id === undefined || record === null) {
       jar.clear(name);
+      this.#cache?.clear(jar, name);
       return null;
     }
     this.#ids.set(record, id);
-    return this.#touchLazily(jar, record, now);
+    const touched = await this.#touchLazily(jar, record, now);
+    await this.#cache?.write(jar, name, touched, now);
+    return touched;
   }
 
   /** The live session with this key (the public handle a token carries), or null. */
@@ -88,7 +108,10 @@ export class SessionManager<Data extends SessionData = SessionData> {
     };
     await this.#store.create(record);
     this.#ids.set(record, id);
-    if (jar !== undefined) this.#sendCookie(jar, id, record, now);
+    if (jar !== undefined) {
+      this.#sendCookie(jar, id, record, now);
+      await this.#cache?.write(jar, sessionCookieName(jar), record, now);
+    }
     return record;
   }
 
@@ -102,6 +125,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
       this.#ids.set(updated, id);
       if (jar !== undefined && this.#dueForTouch(session, now)) this.#sendCookie(jar, id, updated, now);
     }
+    if (jar !== undefined) await this.#cache?.write(jar, sessionCookieName(jar), updated, now);
     return updated;
   }
 
@@ -119,7 +143,10 @@ export class SessionManager<Data extends SessionData = SessionData> {
   /** Deletes the session server-side and clears the cookie. */
   async destroy(jar: CookieJar | undefined, session: SessionRecord<Data>): Promise<void> {
     await this.#store.destroy(session.key);
-    if (jar !== undefined) jar.clear(sessionCookieName(jar));
+    if (jar !== undefined) {
+      jar.clear(sessionCookieName(jar));
+      this.#cache?.clear(jar, sessionCookieName(jar));
+    }
   }
 
   /** The live sessions of one user, most recently used first. */

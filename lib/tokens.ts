@@ -1,6 +1,6 @@
-import { hkdfSync } from "node:crypto";
 import { SignJWT, jwtVerify } from "jose";
 import { GalletaError } from "./errors.ts";
+import { deriveKey } from "./keys.ts";
 
 /** Who a token speaks for: the user, and the server-side session it is bound to. */
 export interface TokenClaims {
@@ -14,17 +14,7 @@ const AUDIENCE = "galleta-api";
 /** Access tokens live 15 minutes. */
 export const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
 
-const keys = new Map<string, Uint8Array>();
-
-/** An HS256 key derived from a session secret with HKDF, so the token key never equals the cookie key. */
-function tokenKey(secret: string): Uint8Array {
-  let key = keys.get(secret);
-  if (key === undefined) {
-    key = new Uint8Array(hkdfSync("sha256", secret, "galleta", "galleta access token HS256", 32));
-    keys.set(secret, key);
-  }
-  return key;
-}
+const KEY_PURPOSE = "galleta access token HS256";
 
 /** Signs an access token with the current secret. */
 export async function issueToken(claims: TokenClaims, secrets: readonly string[], now: Date): Promise<{ token: string; expiresAt: Date }> {
@@ -39,7 +29,7 @@ export async function issueToken(claims: TokenClaims, secrets: readonly string[]
     .setAudience(AUDIENCE)
     .setIssuedAt(issuedAt)
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-    .sign(tokenKey(current));
+    .sign(deriveKey(current, KEY_PURPOSE));
   return { token, expiresAt };
 }
 
@@ -52,7 +42,7 @@ export function invalidToken(message = "The access token is invalid, expired or 
 export async function verifyToken(token: string, secrets: readonly string[], now: Date): Promise<TokenClaims> {
   for (const secret of secrets) {
     try {
-      const { payload } = await jwtVerify(token, tokenKey(secret), {
+      const { payload } = await jwtVerify(token, deriveKey(secret, KEY_PURPOSE), {
         algorithms: ["HS256"],
         issuer: ISSUER,
         audience: AUDIENCE,

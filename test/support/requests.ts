@@ -1,0 +1,50 @@
+import type { RequestContext } from "../../lib/http.ts";
+
+/** The site's origin in integration tests. */
+export const ORIGIN = "http://localhost:8888";
+
+/** A Netlify-like context for calling a function's default export directly. */
+export function contextFor(params: Record<string, string> = {}, ip = "127.0.0.1"): RequestContext {
+  return { ip, params };
+}
+
+/**
+ * A tiny cookie-keeping client for integration tests: remembers `Set-Cookie` answers (Max-Age=0
+ * removes), sends them back as a `Cookie` header, and adds the site's `Origin` to state changes as a
+ * browser would.
+ */
+export class TestBrowser {
+  readonly cookies = new Map<string, string>();
+  userAgent = "galleta-tests";
+
+  request(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Request {
+    const method = init.method ?? "GET";
+    const headers = new Headers(init.headers);
+    if (!headers.has("user-agent")) headers.set("user-agent", this.userAgent);
+    if (this.cookies.size > 0 && !headers.has("cookie")) headers.set("cookie", this.cookieHeader());
+    if (method !== "GET" && method !== "HEAD" && !headers.has("origin")) headers.set("origin", ORIGIN);
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
+      if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    }
+    return new Request(new URL(path, ORIGIN), { method, headers, body });
+  }
+
+  /** Stores the response's cookies and returns the response. */
+  remember(response: Response): Response {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = ""] = line.split(";");
+      const eq = pair.indexOf("=");
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1).trim();
+      if (/max-age=0(;|$)/i.test(line) || value === "") this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return response;
+  }
+
+  cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
+  }
+}
