@@ -19,7 +19,7 @@ export const MAX_COOKIE_BYTES = 4096;
 export const COOKIE_DEFAULTS = Object.freeze({ httpOnly: true, sameSite: "lax", path: "/" } as const);
 
 /**
- * Parses a `Cookie` header leniently: malformed pairs are skipped, bad percent-encoding is kept raw,
+ * Parses a `Cookie` header leniently: malformed and nameless pairs are skipped, bad percent-encoding is kept raw,
  * the first of duplicate names wins (RFC 6265 §5.4 orders the most specific path first), and the
  * result has no prototype so a cookie named `__proto__` is harmless.
  */
@@ -27,7 +27,7 @@ export function parseCookieHeader(header: string | null): Record<string, string>
   const cookies: Record<string, string> = Object.create(null);
   if (header === null || header === "") return cookies;
   for (const [name, value] of Object.entries(parseCookie(header))) {
-    if (value !== undefined) cookies[name] = value;
+    if (name !== "" && value !== undefined) cookies[name] = value;
   }
   return cookies;
 }

@@ -1,0 +1,58 @@
+import { describe, expect, it, vi } from "vitest";
+import { loadConfig } from "../../lib/config.ts";
+import { ConfigurationError } from "../../lib/errors.ts";
+
+const longSecret = "x".repeat(32);
+const production = { CONTEXT: "production", MONGODB_URI: "mongodb://db.example/" };
+
+describe("loadConfig", () => {
+  it.each([
+    ["CONTEXT=production", { CONTEXT: "production" }],
+    ["NODE_ENV=production", { NODE_ENV: "production" }],
+  ])("refuses to start in production (%s) without SESSION_SECRETS", (_case, env) => {
+    expect(() => loadConfig({ ...env, MONGODB_URI: "mongodb://db.example/" })).toThrow(/SESSION_SECRETS is not set/);
+  });
+
+  it("refuses a production secret under 32 characters and says how long it must be", () => {
+    expect(() => loadConfig({ ...production, SESSION_SECRETS: `${longSecret},short` })).toThrow(/at least 32 characters/);
+  });
+
+  it("refuses production without MONGODB_URI", () => {
+    expect(() => loadConfig({ CONTEXT: "production", SESSION_SECRETS: longSecret })).toThrow(ConfigurationError);
+  });
+
+  it("reads comma-separated secrets in order, trimming spaces", () => {
+    const second = "y".repeat(40);
+    expect(loadConfig({ ...production, SESSION_SECRETS: ` ${longSecret} , ${second} ` }).secrets).toEqual([longSecret, second]);
+  });
+
+  it("uses one random secret per process in development, with a one-line warning", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const first = loadConfig({});
+    const second = loadConfig({});
+    expect(first.secrets).toHaveLength(1);
+    expect(first.secrets[0]?.length).toBeGreaterThanOrEqual(32);
+    expect(second.secrets).toEqual(first.secrets);
+    expect(warn.mock.calls.length).toBeLessThanOrEqual(1);
+    warn.mockRestore();
+  });
+
+  it("reads the timeouts in their units and has sensible defaults", () => {
+    expect(loadConfig({ SESSION_SECRETS: longSecret })).toMatchObject({
+      idleTimeoutMs: 30 * 60_000,
+      absoluteTimeoutMs: 7 * 24 * 3_600_000,
+      touchAfterMs: 60_000,
+      cacheMs: 0,
+      sessionsCollection: "sessions",
+      mongodbDb: "galleta",
+    });
+    expect(loadConfig({ SESSION_SECRETS: longSecret, SESSION_IDLE_MINUTES: "5", SESSION_CACHE_SECONDS: "10" })).toMatchObject({
+      idleTimeoutMs: 300_000,
+      cacheMs: 10_000,
+    });
+  });
+
+  it.each([["-1"], ["soon"], ["0"]])("refuses SESSION_IDLE_MINUTES=%s", (value) => {
+    expect(() => loadConfig({ SESSION_SECRETS: longSecret, SESSION_IDLE_MINUTES: value })).toThrow(ConfigurationError);
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { looksSigned, signValue, unsignValue } from "../../lib/signing.ts";
+
+const current = "current-secret-current-secret-0123456789";
+const retired = "retired-secret-retired-secret-0123456789";
+
+describe("signed cookie values", () => {
+  it("use the cookie-parser convention s:<value>.<signature>", () => {
+    expect(signValue("hello", [current])).toMatch(/^s:hello\.[A-Za-z0-9+/]{43}$/);
+  });
+
+  it("read back with the secret that signed them", () => {
+    expect(unsignValue(signValue("hello", [current]), [current])).toBe("hello");
+  });
+
+  it("keep a value that contains dots", () => {
+    expect(unsignValue(signValue("a.b.c", [current]), [current])).toBe("a.b.c");
+  });
+
+  it("sign with the first secret and verify with any, so secrets rotate without logging anyone out", () => {
+    const signedBefore = signValue("user-1", [retired]);
+    expect(unsignValue(signedBefore, [current, retired])).toBe("user-1");
+    expect(signValue("user-1", [current, retired])).toBe(signValue("user-1", [current]));
+  });
+
+  it("refuses a cookie signed with a retired secret once it is removed", () => {
+    expect(unsignValue(signValue("user-1", [retired]), [current])).toBeUndefined();
+  });
+
+  it.each([
+    ["a tampered value", (signed: string) => signed.replace("s:hello", "s:hellO")],
+    ["a tampered signature", (signed: string) => signed.slice(0, -1) + (signed.endsWith("A") ? "B" : "A")],
+    ["a truncated signature", (signed: string) => signed.slice(0, -5)],
+    ["a missing signature", () => "s:hello"],
+    ["an empty signature", () => "s:hello."],
+    ["no prefix", (signed: string) => signed.slice(2)],
+    ["an unsigned value", () => "hello"],
+    ["an empty value", () => ""],
+  ])("treat %s as absent", (_case, mutate) => {
+    expect(unsignValue(mutate(signValue("hello", [current])), [current])).toBeUndefined();
+  });
+
+  it("are recognised by their prefix", () => {
+    expect(looksSigned("s:x.y")).toBe(true);
+    expect(looksSigned("x")).toBe(false);
+  });
+});
