@@ -1,4 +1,4 @@
-import type { RequestContext } from "../../lib/http.ts";
+import type { Handler, RequestContext } from "../../lib/http.ts";
 
 /** The site's origin in integration tests. */
 export const ORIGIN = "http://localhost:8888";
@@ -29,6 +29,19 @@ export class TestBrowser {
       if (!headers.has("content-type")) headers.set("content-type", "application/json");
     }
     return new Request(new URL(path, ORIGIN), { method, headers, body });
+  }
+
+  /**
+   * Builds a request, calls a function's default export with it (path parameters and client address
+   * in `init.params` / `init.ip`), and remembers the cookies the response sets.
+   */
+  async send(
+    handler: Handler,
+    path: string,
+    init: Parameters<TestBrowser["request"]>[1] & { params?: Record<string, string>; ip?: string } = {},
+  ): Promise<Response> {
+    const { params, ip, ...requestInit } = init;
+    return this.remember(await handler(this.request(path, requestInit), contextFor(params, ip)));
   }
 
   /** Stores the response's cookies and returns the response. */

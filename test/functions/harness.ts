@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, expect } from "vitest";
+import { closeDatabase } from "../../lib/mongo.ts";
+import { unsignValue } from "../../lib/signing.ts";
+import { sessionKey } from "../../lib/session-id.ts";
+import type { Handler } from "../../lib/http.ts";
+import { startTestMongo, type TestMongo } from "../support/mongo.ts";
+import { TestBrowser } from "../support/requests.ts";
+import register from "../../functions/register.ts";
+
+/** The secret the functions sign with in integration tests (40 characters, so production rules pass too). */
+export const SECRET = "integration-test-secret-0123456789abcdef";
+/** The password every test user has. */
+export const PASSWORD = "correct horse battery";
+
+const ENV = ["MONGODB_URI", "MONGODB_DB", "SESSION_SECRETS", "SESSIONS_COLLECTION", "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "SESSION_TOUCH_AFTER_SECONDS", "SESSION_CACHE_SECONDS"] as const;
+
+/**
+ * Points the functions at a fresh database for one test file: the stand-in, or a throwaway database
+ * on TEST_MONGODB_URI. Call at the top of the file; `api.mongo` is there once `beforeAll` has run.
+ */
+export function useApi(): { readonly mongo: TestMongo } {
+  let mongo: TestMongo | undefined;
+  const saved = new Map<string, string | undefined>();
+  beforeAll(async () => {
+    mongo = await startTestMongo();
+    for (const name of ENV) {
+      saved.set(name, process.env[name]);
+      delete process.env[name];
+    }
+    process.env.MONGODB_URI = mongo.uri;
+    process.env.MONGODB_DB = mongo.dbName;
+    process.env.SESSION_SECRETS = SECRET;
+  });
+  afterAll(async () => {
+    await closeDatabase();
+    await mongo?.stop();
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+  return {
+    get mongo() {
+      if (mongo === undefined) throw new Error("useApi(): the test database starts in beforeAll");
+      return mongo;
+    },
+  };
+}
+
+let serial = 0;
+
+/** A username no other test uses. */
+export function uniqueName(prefix = "user"): string {
+  serial += 1;
+  return `${prefix}${serial}_${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Registers a new user in `browser` (which is then logged in) and returns its name and id. */
+export async function registerUser(browser: TestBrowser, username = uniqueName()): Promise<{ username: string; id: string }> {
+  const response = await browser.send(register, "/api/register", { method: "POST", body: { username, password: PASSWORD } });
+  expect(response.status).toBe(201);
+  const body = (await response.json()) as { user: { id: string; username: string } };
+  return body.user;
+}
+
+/** The API's error body. */
+export interface ErrorBody {
+  error: { code: string; message: string; field?: string };
+}
+
+/** Asserts a JSON error with this status and code (and a human message, and nothing that leaks); returns the body. */
+export async function expectError(response: Response, status: number, code: string): Promise<ErrorBody> {
+  const text = await response.text();
+  expect({ status: response.status, body: text }).toMatchObject({ status });
+  expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+  const body = JSON.parse(text) as ErrorBody;
+  expect(body.error.code).toBe(code);
+  expect(body.error.message).toMatch(/\w+/);
+  expectNoLeaks(text);
+  return body;
+}
+
+/** Asserts a body shows no password hash, stack trace or driver message. */
+export function expectNoLeaks(text: string): void {
+  expect(text).not.toMatch(/passwordHash|scrypt\$/);
+  expect(text).not.toMatch(/\n\s+at |\.ts:\d+|node:internal/);
+  expect(text).not.toMatch(/Mongo[A-Z]\w*Error|MongoServerError|E11000|ECONNREFUSED|topology|Server selection/i);
+}
+
+/** The raw session id inside the browser's signed session cookie (the value only the browser holds). */
+export function sessionIdOf(browser: TestBrowser, name = "sid"): string {
+  const raw = browser.cookies.get(name);
+  if (raw === undefined) throw new Error(`the browser holds no ${name} cookie`);
+  const id = unsignValue(decodeURIComponent(raw), [SECRET]);
+  if (id === undefined) throw new Error(`the ${name} cookie does not verify`);
+  return id;
+}
+
+/** The public handle (sha256 hex) of the browser's session. */
+export function handleOf(browser: TestBrowser): string {
+  return sessionKey(sessionIdOf(browser));
+}
+
+/** Calls `handler` with a fresh request built by `browser` and returns the response (cookies not remembered). */
+export function call(handler: Handler, browser: TestBrowser, path: string, init: Parameters<TestBrowser["request"]>[1] = {}): Promise<Response> {
+  return handler(browser.request(path, init), { ip: "127.0.0.1", params: {} });
+}
+
+/** The `Set-Cookie` line for `name`, if the response sets it. */
+export function setCookieFor(response: Response, name: string): string | undefined {
+  return response.headers.getSetCookie().find((line) => line.startsWith(`${name}=`));
+}
