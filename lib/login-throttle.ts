@@ -15,7 +15,8 @@ export const DEFAULT_LIMITS: ThrottleLimits = Object.freeze({ perUsername: 5, pe
 interface AttemptDocument {
   /** `user:<name>:<window>` or `client:<address>:<window>`. */
   _id: string;
-  failures: number;
+  /** Attempts in this window not known to have succeeded: failed ones and ones still being checked. */
+  attempts: number;
   expiresAt: Date;
 }
 
@@ -44,37 +45,46 @@ export class LoginThrottle {
     return this.#indexes;
   }
 
-  /** Throws 429 `too_many_attempts` with `Retry-After` when either limit is reached; returns the username's failures so far. */
-  async check(username: string, client: string, now: Date): Promise<number> {
+  /**
+   * Counts an attempt against the username and the client address before the password is checked,
+   * and throws 429 `too_many_attempts` with `Retry-After` once either limit is used up. Counting
+   * first is what bounds the guesses: reading the counters and recording a failure afterwards let
+   * any number of concurrent guesses through on the same count.
+   */
+  async begin(username: string, client: string, now: Date): Promise<void> {
     await this.#ensureIndexes();
     const keys = this.#keys(username, client, now);
-    const counters = await storeCall(() => this.#attempts.find({ _id: { $in: [keys.user, keys.client] } }).toArray());
-    const failures = (key: string) => counters.find((counter) => counter._id === key)?.failures ?? 0;
-    if (failures(keys.user) >= this.#limits.perUsername || failures(keys.client) >= this.#limits.perClient) {
+    const count = async (_id: string) => {
+      const counter = await storeCall(() =>
+        this.#attempts.findOneAndUpdate(
+          { _id },
+          { $inc: { attempts: 1 }, $setOnInsert: { expiresAt: keys.windowEnds } },
+          { upsert: true, returnDocument: "after" },
+        ),
+      );
+      return counter?.attempts ?? 0;
+    };
+    const [user, address] = await Promise.all([count(keys.user), count(keys.client)]);
+    if (user > this.#limits.perUsername || address > this.#limits.perClient) {
       const retryAfter = Math.max(1, Math.ceil((keys.windowEnds.getTime() - now.getTime()) / 1000));
       throw new GalletaError("too_many_attempts", `Too many failed log-in attempts. Try again in ${retryAfter} seconds.`, {
         headers: { "Retry-After": String(retryAfter) },
       });
     }
-    return failures(keys.user);
   }
 
-  /** Counts one failed attempt against the username and the client address (one round trip). */
-  async recordFailure(username: string, client: string, now: Date): Promise<void> {
-    await this.#ensureIndexes();
+  /** After a successful login: forgets the username's failures and takes the attempt back from the client address (one round trip). */
+  async succeeded(username: string, client: string, now: Date): Promise<void> {
     const keys = this.#keys(username, client, now);
-    const update = { $inc: { failures: 1 }, $setOnInsert: { expiresAt: keys.windowEnds } };
     await storeCall(() =>
       this.#attempts.bulkWrite(
-        [keys.user, keys.client].map((_id) => ({ updateOne: { filter: { _id }, update, upsert: true } })),
+        [
+          { updateOne: { filter: { _id: keys.user }, update: { $set: { attempts: 0 } } } },
+          { updateOne: { filter: { _id: keys.client }, update: { $inc: { attempts: -1 } } } },
+        ],
         { ordered: false },
       ),
     );
-  }
-
-  /** Forgets the username's failures after a successful login. */
-  async reset(username: string, now: Date): Promise<void> {
-    await storeCall(() => this.#attempts.deleteOne({ _id: this.#keys(username, "", now).user }));
   }
 
   #keys(username: string, client: string, now: Date) {

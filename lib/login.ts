@@ -15,12 +15,9 @@ export function readCredentials(body: unknown): { username: string; password: st
  */
 export async function logIn(app: Services, rawUsername: string, password: string, client: string, now: Date): Promise<PublicUser> {
   const username = rawUsername.trim().toLowerCase().slice(0, 64);
-  const failures = await app.throttle.check(username, client, now);
+  await app.throttle.begin(username, client, now);
   const user = await app.users.authenticate(username, password);
-  if (user === null) {
-    await app.throttle.recordFailure(username, client, now);
-    throw new GalletaError("invalid_credentials", "The username or password is wrong.");
-  }
-  if (failures > 0) await app.throttle.reset(username, now);
+  if (user === null) throw new GalletaError("invalid_credentials", "The username or password is wrong.");
+  await app.throttle.succeeded(username, client, now);
   return user;
 }

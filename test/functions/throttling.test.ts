@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { vi } from "vitest";
+import login from "../../functions/login.ts";
+import token from "../../functions/token.ts";
+import { TestBrowser } from "../support/requests.ts";
+import { expectError, PASSWORD, registerUser, uniqueName, useApi } from "./harness.ts";
+
+useApi();
+
+let clientSerial = 0;
+/** A client address no other test uses, so the per-client counter starts at zero. */
+function uniqueClient(): string {
+  clientSerial += 1;
+  return `203.0.113.${clientSerial}`;
+}
+
+// The counters live in 15-minute windows; pin the clock inside one so a test never straddles two.
+beforeAll(() => {
+  const window = 15 * 60 * 1000;
+  vi.setSystemTime(Math.floor(Date.now() / window) * window + window / 2);
+});
+afterAll(() => {
+  vi.useRealTimers();
+});
+
+function attempt(username: string, password: string, ip: string): Promise<Response> {
+  return new TestBrowser().send(login, "/api/login", { method: "POST", body: { username, password }, ip });
+}
+
+async function expectThrottled(response: Response): Promise<void> {
+  const retryAfter = response.headers.get("retry-after");
+  await expectError(response, 429, "too_many_attempts");
+  expect(retryAfter).toMatch(/^[1-9]\d*$/);
+  expect(Number(retryAfter)).toBeLessThanOrEqual(15 * 60);
+}
+
+describe("login throttling", { timeout: 30_000 }, () => {
+  it("answers 429 with Retry-After after 5 failed attempts for one username, even with the right password", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    const ip = uniqueClient();
+    for (let failure = 0; failure < 5; failure += 1) {
+      await expectError(await attempt(username, "wrong password", ip), 401, "invalid_credentials");
+    }
+    await expectThrottled(await attempt(username, PASSWORD, ip));
+  });
+
+  it("counts a username's failures whatever address they come from and however the name is written", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    for (let failure = 0; failure < 5; failure += 1) {
+      const written = failure % 2 === 0 ? username.toUpperCase() : username;
+      await expectError(await attempt(written, "wrong password", uniqueClient()), 401, "invalid_credentials");
+    }
+    await expectThrottled(await attempt(username, PASSWORD, uniqueClient()));
+  });
+
+  it("throttles unknown usernames too, so throttling does not reveal which accounts exist", async () => {
+    const ghost = uniqueName("ghost");
+    for (let failure = 0; failure < 5; failure += 1) await attempt(ghost, "wrong password", uniqueClient());
+    await expectThrottled(await attempt(ghost, "wrong password", uniqueClient()));
+  });
+
+  it("answers 429 after 20 failed attempts from one client address, whatever the usernames, not counting its successful logins", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    const ip = uniqueClient();
+    for (let failure = 0; failure < 20; failure += 1) {
+      await expectError(await attempt(uniqueName("guess"), "wrong password", ip), 401, "invalid_credentials");
+      if (failure % 8 === 0) expect((await attempt(username, PASSWORD, ip)).status).toBe(200);
+    }
+    await expectThrottled(await attempt(username, PASSWORD, ip));
+    expect((await attempt(username, PASSWORD, uniqueClient())).status).toBe(200);
+  });
+
+  it("forgets a username's failures after a successful login", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    const ip = uniqueClient();
+    for (let failure = 0; failure < 4; failure += 1) await attempt(username, "wrong password", ip);
+    expect((await attempt(username, PASSWORD, ip)).status).toBe(200);
+    for (let failure = 0; failure < 4; failure += 1) {
+      await expectError(await attempt(username, "wrong password", ip), 401, "invalid_credentials");
+    }
+    expect((await attempt(username, PASSWORD, ip)).status).toBe(200);
+  });
+
+  it("lets at most 5 of many concurrent wrong guesses for one username be checked", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    const responses = await Promise.all(Array.from({ length: 12 }, () => attempt(username, "wrong password", uniqueClient())));
+    const statuses = responses.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((status) => status !== 401).every((status) => status === 429)).toBe(true);
+  });
+
+  it("throttles POST /api/token with credentials the same way, sharing the counter with login", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    const ip = uniqueClient();
+    for (let failure = 0; failure < 3; failure += 1) await attempt(username, "wrong password", ip);
+    for (let failure = 0; failure < 2; failure += 1) {
+      const response = await new TestBrowser().send(token, "/api/token", { method: "POST", body: { username, password: "wrong password" }, ip });
+      await expectError(response, 401, "invalid_credentials");
+    }
+    const response = await new TestBrowser().send(token, "/api/token", { method: "POST", body: { username, password: PASSWORD }, ip });
+    await expectThrottled(response);
+  });
+});
