@@ -1,0 +1,197 @@
+// @ts-check
+/**
+ * The galleta API as typed functions. Every failure — an error answer, a
+ * network failure, a body that isn't the JSON we expect — becomes one
+ * `ApiError` with a code, so pages have a single thing to catch and show.
+ */
+
+/**
+ * The server's error codes, then two of our own: the request never got an
+ * answer (`network_error`), or the answer was not one of ours (`unexpected_response`).
+ * @typedef {"invalid_input" | "invalid_json" | "unauthenticated" | "invalid_credentials"
+ *   | "forbidden_origin" | "not_found" | "method_not_allowed" | "username_taken"
+ *   | "payload_too_large" | "unsupported_media_type" | "too_many_attempts"
+ *   | "store_unavailable" | "network_error" | "unexpected_response"} ErrorCode
+ */
+
+const SERVER_CODES = new Set([
+  "invalid_input", "invalid_json", "unauthenticated", "invalid_credentials",
+  "forbidden_origin", "not_found", "method_not_allowed", "username_taken",
+  "payload_too_large", "unsupported_media_type", "too_many_attempts", "store_unavailable",
+]);
+
+/** @typedef {{ id: string, username: string }} User */
+/** @typedef {{ createdAt: string, lastSeenAt: string, expiresAt: string, absoluteExpiresAt: string }} SessionTimes */
+/**
+ * @typedef {{ authenticated: false, visits: number }
+ *   | { authenticated: true, user: User, session: SessionTimes, visits: number }} SessionState
+ */
+/** @typedef {{ id: string, current: boolean, createdAt: string, lastSeenAt: string, expiresAt: string, userAgent: string }} Device */
+/** @typedef {{ cookies: Record<string, string>, signedCookies: Record<string, string>, invalidSignedCookies: string[] }} ReceivedCookies */
+/** @typedef {{ name: string, value: string, maxAge?: number, signed: boolean, httpOnly: boolean }} CookieRequest */
+/**
+ * @typedef {{
+ *   activeSessions: number,
+ *   ttlIndex: { name: string, key: Record<string, number>, expireAfterSeconds: number } | null,
+ *   expiries: { from: string, bucketSeconds: number, counts: number[] },
+ *   idleTimeoutSeconds: number,
+ *   absoluteTimeoutSeconds: number,
+ * }} Stats
+ */
+
+/** A failed API call, whatever the reason. */
+export class ApiError extends Error {
+  /**
+   * @param {{ code: ErrorCode, status: number, message: string, serverMessage?: string, field?: string, retryAfterSeconds?: number }} init
+   */
+  constructor({ code, status, message, serverMessage, field, retryAfterSeconds }) {
+    super(message);
+    this.name = "ApiError";
+    /** @readonly */
+    this.code = code;
+    /** HTTP status, or 0 when there was no answer. @readonly */
+    this.status = status;
+    /** The server's own English sentence, when it sent one. @readonly */
+    this.serverMessage = serverMessage;
+    /** The one input at fault, for `invalid_input`. @readonly */
+    this.field = field;
+    /** From `Retry-After`, for `too_many_attempts`. @readonly */
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * Sends one request and returns the parsed JSON body, or `undefined` for 204.
+ * Cookies go along by default (same origin), and the browser adds `Origin`.
+ * @param {"GET" | "POST" | "DELETE"} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<unknown>}
+ */
+async function request(method, path, body) {
+  /** @type {Response} */
+  let response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: body === undefined ? { accept: "application/json" } : { accept: "application/json", "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: "no-store",
+    });
+  } catch {
+    throw new ApiError({ code: "network_error", status: 0, message: "The request got no answer." });
+  }
+  if (response.status === 204) return undefined;
+  /** @type {unknown} */
+  let data;
+  try {
+    data = await response.json();
+  } catch {
+    // A proxy's or the platform's own error page; a 429 keeps its meaning.
+    throw new ApiError({
+      code: response.status === 429 ? "too_many_attempts" : "unexpected_response",
+      status: response.status,
+      message: "The answer was not JSON.",
+      retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after")),
+    });
+  }
+  if (!response.ok) throw toApiError(response, data);
+  return data;
+}
+
+/** @param {Response} response @param {unknown} data */
+function toApiError(response, data) {
+  const error = isRecord(data) && isRecord(data.error) ? data.error : undefined;
+  const code = typeof error?.code === "string" && SERVER_CODES.has(error.code) ? /** @type {ErrorCode} */ (error.code) : "unexpected_response";
+  const serverMessage = typeof error?.message === "string" ? error.message : undefined;
+  return new ApiError({
+    code,
+    status: response.status,
+    message: serverMessage ?? `HTTP ${response.status}`,
+    serverMessage,
+    field: typeof error?.field === "string" ? error.field : undefined,
+    retryAfterSeconds: parseRetryAfter(response.headers.get("retry-after")),
+  });
+}
+
+/** @param {unknown} value @returns {value is Record<string, unknown>} */
+function isRecord(value) {
+  return typeof value === "object" && value !== null;
+}
+
+/** Seconds to wait, from either form of `Retry-After` (RFC 9110 §10.2.3). */
+/** @param {string | null} header */
+function parseRetryAfter(header) {
+  if (header === null) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+// The server is ours and its answers follow the contract in issue 5, so the
+// typed wrappers below trust the shape of a successful body.
+
+/** `GET /api/session`: who is signed in, the session's times and the visit count. */
+export function getSession() {
+  return /** @type {Promise<SessionState>} */ (request("GET", "/api/session"));
+}
+
+/** `POST /api/register`: creates the account and signs it in. */
+/** @param {string} username @param {string} password */
+export function register(username, password) {
+  return /** @type {Promise<{ user: User }>} */ (request("POST", "/api/register", { username, password }));
+}
+
+/** `POST /api/login`. */
+/** @param {string} username @param {string} password */
+export function login(username, password) {
+  return /** @type {Promise<{ user: User, session: Pick<SessionTimes, "createdAt" | "expiresAt"> }>} */ (
+    request("POST", "/api/login", { username, password })
+  );
+}
+
+/** `POST /api/logout`. */
+export async function logout() {
+  await request("POST", "/api/logout", {});
+}
+
+/** `POST /api/visits`: counts one visit, creating an anonymous session if there is none. */
+export function countVisit() {
+  return /** @type {Promise<{ visits: number, firstVisit: boolean }>} */ (request("POST", "/api/visits", {}));
+}
+
+/** `GET /api/sessions`: the signed-in user's active sessions. */
+export async function listDevices() {
+  const data = /** @type {{ sessions: Device[] }} */ (await request("GET", "/api/sessions"));
+  return data.sessions;
+}
+
+/** `DELETE /api/sessions/:id`: signs another device out. */
+/** @param {string} id */
+export async function revokeDevice(id) {
+  await request("DELETE", `/api/sessions/${encodeURIComponent(id)}`);
+}
+
+/** `GET /api/cookies`: the cookies the server received, sorted as cookie-parser sorts them. */
+export function getCookies() {
+  return /** @type {Promise<ReceivedCookies>} */ (request("GET", "/api/cookies"));
+}
+
+/** `POST /api/cookies`. */
+/** @param {CookieRequest} cookie */
+export function setCookie(cookie) {
+  return /** @type {Promise<{ cookie: { name: string, signed: boolean, httpOnly: boolean, maxAge: number | null } }>} */ (
+    request("POST", "/api/cookies", cookie)
+  );
+}
+
+/** `DELETE /api/cookies/:name`. */
+/** @param {string} name */
+export async function deleteCookie(name) {
+  await request("DELETE", `/api/cookies/${encodeURIComponent(name)}`);
+}
+
+/** `GET /api/stats`: live figures about the session store. */
+export function getStats() {
+  return /** @type {Promise<Stats>} */ (request("GET", "/api/stats"));
+}
