@@ -13,15 +13,18 @@ import { ConfigurationError, StoreUnavailableError } from "./errors.ts";
 
 /**
  * Pool and timeout settings for a serverless instance: few connections each (instances multiply
- * them against the Atlas tier's limit), and an unreachable database fails within seconds, not at
- * Netlify's function timeout.
+ * them against the Atlas tier's limit), and an unreachable or stalled database fails within
+ * seconds, not at Netlify's function timeout. The driver (7.x) ignores `timeoutMS` (it warns that
+ * it "has no effect"), so a reply that never comes is bounded by `socketTimeoutMS`, which the
+ * driver arms only while it waits for a reply; a read that times out is retried once, so two of
+ * them stay under the 5 s in which issue #6 wants a 503.
  */
 export const CLIENT_OPTIONS = Object.freeze({
   maxPoolSize: 5,
   minPoolSize: 0,
   serverSelectionTimeoutMS: 3000,
   connectTimeoutMS: 3000,
-  timeoutMS: 4000,
+  socketTimeoutMS: 2000,
   appName: "galleta",
 });
 
