@@ -1,0 +1,32 @@
+// Handshake and monitoring traffic the driver sends on its own; counting it would make
+// "this request cost N database round trips" depend on connection pooling and timing.
+const DRIVER_OVERHEAD = new Set(["hello", "isMaster", "ismaster", "ping", "endSessions", "buildInfo", "buildinfo"]);
+const STANDIN_OWN = new Set(["standinCommandCounts", "standinResetCounts"]);
+
+/** Whether a command is the product's work: counted, and subject to injected faults. */
+export function isProductCommand(name: string): boolean {
+  return !DRIVER_OVERHEAD.has(name) && !STANDIN_OWN.has(name);
+}
+
+/** Commands served since start or the last reset, by name. */
+export class CommandCounter {
+  readonly #counts = new Map<string, number>();
+
+  add(name: string): void {
+    if (isProductCommand(name)) this.#counts.set(name, (this.#counts.get(name) ?? 0) + 1);
+  }
+
+  snapshot(): Record<string, number> {
+    return Object.fromEntries(this.#counts);
+  }
+
+  total(): number {
+    let total = 0;
+    for (const count of this.#counts.values()) total += count;
+    return total;
+  }
+
+  reset(): void {
+    this.#counts.clear();
+  }
+}

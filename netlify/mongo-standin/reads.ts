@@ -1,0 +1,71 @@
+import { Long } from "bson";
+import { bsonKey, valuesAt, type Doc } from "./documents.ts";
+import { CommandError, notImplemented } from "./errors.ts";
+import { cursorId } from "./cursors.ts";
+import { collectionName, command, documentArray, optionalDocument, optionalNumber, scan, type CommandSpec } from "./handler.ts";
+import { aggregate, select } from "./query.ts";
+
+// Stages that write or watch: mingo would write past the stand-in's indexes, so they are refused.
+const REFUSED_STAGES = ["$out", "$merge", "$changeStream"];
+
+/** find, getMore, killCursors, count, distinct and aggregate, the commands that read. */
+export const readCommands: Record<string, CommandSpec> = {
+  find: command("filter sort projection skip limit batchSize singleBatch hint allowDiskUse noCursorTimeout", (cmd, context) => {
+    const name = collectionName(cmd, "find");
+    const filter = optionalDocument(cmd, "filter") ?? {};
+    const limit = optionalNumber(cmd, "limit") ?? 0;
+    const results = select(scan(context.catalog.get(context.db, name), filter), filter, {
+      sort: optionalDocument(cmd, "sort"),
+      projection: optionalDocument(cmd, "projection"),
+      skip: optionalNumber(cmd, "skip"),
+      limit,
+    });
+    // A negative limit is the legacy spelling of "one batch of at most |limit|".
+    const singleBatch = cmd.singleBatch === true || limit < 0;
+    return context.cursors.open(`${context.db}.${name}`, results, optionalNumber(cmd, "batchSize"), singleBatch);
+  }),
+
+  getMore: command("collection batchSize", (cmd, context) =>
+    context.cursors.more(cursorId(cmd.getMore), optionalNumber(cmd, "batchSize")),
+  ),
+
+  killCursors: command("cursors", (cmd, context) => {
+    if (!Array.isArray(cmd.cursors)) throw new CommandError(14, "'cursors' must be an array of cursor ids");
+    const { killed, notFound } = context.cursors.kill(cmd.cursors.map(cursorId));
+    const asLongs = (ids: number[]): Long[] => ids.map((id) => Long.fromNumber(id));
+    return { cursorsKilled: asLongs(killed), cursorsNotFound: asLongs(notFound), cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+  }),
+
+  // estimatedDocumentCount() sends count without a query.
+  count: command("query limit skip hint", (cmd, context) => {
+    const filter = optionalDocument(cmd, "query") ?? {};
+    const collection = context.catalog.get(context.db, collectionName(cmd, "count"));
+    const shape = { skip: optionalNumber(cmd, "skip"), limit: optionalNumber(cmd, "limit") };
+    return { n: select(scan(collection, filter), filter, shape).length, ok: 1 };
+  }),
+
+  distinct: command("key query hint", (cmd, context) => {
+    if (typeof cmd.key !== "string") throw new CommandError(14, "'key' must be a string");
+    const path = cmd.key.split(".");
+    const filter = optionalDocument(cmd, "query") ?? {};
+    const matched = select(scan(context.catalog.get(context.db, collectionName(cmd, "distinct")), filter), filter);
+    const values = new Map<string, unknown>();
+    for (const doc of matched) for (const value of valuesAt(doc, path)) values.set(bsonKey(value), value);
+    return { values: [...values.values()], ok: 1 };
+  }),
+
+  // countDocuments() is an aggregate: $match, $skip, $limit, then $group with $sum: 1.
+  aggregate: command("pipeline cursor allowDiskUse hint bypassDocumentValidation", (cmd, context) => {
+    const pipeline = documentArray(cmd, "pipeline");
+    const refused = pipeline.flatMap(Object.keys).find((stage) => REFUSED_STAGES.includes(stage));
+    if (refused !== undefined) throw notImplemented(`the ${refused} stage`);
+    const cursor = optionalDocument(cmd, "cursor");
+    if (cursor === undefined) throw new CommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
+    // `aggregate: 1` runs a collection-less pipeline (e.g. starting with $documents).
+    const name = cmd.aggregate === 1 ? undefined : collectionName(cmd, "aggregate");
+    const source = name === undefined ? [] : (context.catalog.get(context.db, name)?.documents() ?? []);
+    const resolve = (other: string): Doc[] => context.catalog.get(context.db, other)?.documents() ?? [];
+    const results = aggregate(source, pipeline, resolve);
+    return context.cursors.open(`${context.db}.${name ?? "$cmd.aggregate"}`, results, optionalNumber(cursor, "batchSize"));
+  }),
+};

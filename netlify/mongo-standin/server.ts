@@ -1,0 +1,103 @@
+import { createServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
+import { Catalog } from "./catalog.ts";
+import type { Server } from "./commands.ts";
+import { serveConnection, type Faults } from "./connection.ts";
+import { CommandCounter } from "./counter.ts";
+import { Cursors } from "./cursors.ts";
+import { TtlMonitor } from "./ttl-monitor.ts";
+
+/** How to start the stand-in. */
+export interface StandinOptions {
+  /** TCP port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Seconds between TTL monitor passes, as mongod's ttlMonitorSleepSecs; default 60. */
+  ttlMonitorSleepSecs?: number;
+  /** The clock the TTL monitor compares expiry dates with; default Date.now. */
+  now?: () => number;
+}
+
+/** A running stand-in: where to connect, what it served, and switches for fault tests. */
+export interface MongoStandin {
+  /** Connection string for the `mongodb` driver. */
+  readonly uri: string;
+  readonly port: number;
+  /** Commands served since start or reset, by name; the driver's handshake and monitoring are not counted. */
+  commandCounts(): Record<string, number>;
+  /** The sum of commandCounts(). */
+  totalCommands(): number;
+  resetCounts(): void;
+  /** Runs one TTL monitor pass now; resolves to the number of documents deleted. */
+  runTtlPass(): Promise<number>;
+  /** Stops listening and drops every connection, keeping the data: the database goes away. */
+  suspend(): Promise<void>;
+  /** Listens again on the same port, with the same data. */
+  resume(): Promise<void>;
+  /** Delays every product reply by `ms` (0 turns it off): a slow database. */
+  setReplyDelay(ms: number): void;
+  /** The next `n` product replies are cut off halfway and their connection closed. */
+  dropNextReplies(n: number): void;
+  /** Stops the listener, the connections and the TTL timer. */
+  close(): Promise<void>;
+}
+
+/** Starts a MongoDB wire-protocol server holding its data in memory, for development and tests. */
+export async function startMongoStandin(options: StandinOptions = {}): Promise<MongoStandin> {
+  const host = options.host ?? "127.0.0.1";
+  const catalog = new Catalog();
+  const ttl = new TtlMonitor(catalog, options.now ?? Date.now, options.ttlMonitorSleepSecs ?? 60);
+  const cursors = new Cursors();
+  const counter = new CommandCounter();
+  const faults: Faults = { replyDelayMs: 0, dropReplies: 0 };
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const state = (): Server => ({ catalog, cursors, counter, ttl, connectionId: ++connections });
+
+  const listener = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    serveConnection(socket, state(), faults);
+  });
+  await listen(listener, options.port ?? 0, host);
+  const port = (listener.address() as AddressInfo).port;
+  ttl.start();
+
+  async function suspend(): Promise<void> {
+    for (const socket of sockets) socket.destroy();
+    if (listener.listening) await new Promise((resolve) => listener.close(resolve));
+  }
+
+  return {
+    uri: `mongodb://${host.includes(":") ? `[${host}]` : host}:${port}/?directConnection=true`,
+    port,
+    commandCounts: () => counter.snapshot(),
+    totalCommands: () => counter.total(),
+    resetCounts: () => counter.reset(),
+    runTtlPass: async () => ttl.pass(),
+    suspend,
+    resume: async () => {
+      if (!listener.listening) await listen(listener, port, host);
+    },
+    setReplyDelay: (ms) => {
+      faults.replyDelayMs = ms;
+    },
+    dropNextReplies: (n) => {
+      faults.dropReplies = n;
+    },
+    close: async () => {
+      ttl.stop();
+      await suspend();
+    },
+  };
+}
+
+function listen(listener: NetServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    listener.once("error", reject);
+    listener.listen(port, host, () => {
+      listener.off("error", reject);
+      resolve();
+    });
+  });
+}
