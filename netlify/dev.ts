@@ -1,0 +1,41 @@
+// `npm run dev`: netlify dev with a database and a session secret, whatever the environment has.
+// Without MONGODB_URI it starts the in-memory stand-in in this process; without SESSION_SECRETS it
+// makes one secret for the run, so every function signs and verifies with the same one.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { constants } from "node:os";
+import { fileURLToPath } from "node:url";
+import { startMongoStandin } from "./mongo-standin/server.ts";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const netlify = fileURLToPath(new URL("../node_modules/netlify-cli/bin/run.js", import.meta.url));
+const env: NodeJS.ProcessEnv = { ...process.env, BROWSER: "none" };
+
+const standin = env.MONGODB_URI ? undefined : await startMongoStandin({ host: "127.0.0.1" });
+if (standin !== undefined) {
+  env.MONGODB_URI = standin.uri;
+  console.log(`galleta: Sessions are stored in the local MongoDB stand-in at ${standin.uri} (in memory, dev only).`);
+} else {
+  console.log(`galleta: Sessions are stored in MongoDB at ${redact(env.MONGODB_URI ?? "")}.`);
+}
+if (!env.SESSION_SECRETS) {
+  env.SESSION_SECRETS = randomBytes(32).toString("base64url");
+  console.log("galleta: SESSION_SECRETS is not set; signing with a random secret for this run (sessions end when it stops).");
+}
+
+// --offline and no edge functions: nothing is fetched (edge functions would download Deno).
+const args = [netlify, "dev", "--offline", "--internal-disable-edge-functions", "--port", env.PORT || "8888"];
+const child = spawn(process.execPath, args, { cwd: root, env, stdio: "inherit" });
+
+// A terminal's Ctrl-C reaches netlify dev directly (same process group); `kill` reaches only us.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => child.kill(signal));
+}
+child.on("exit", (code, signal) => {
+  void Promise.resolve(standin?.close()).finally(() => process.exit(code ?? 128 + (signal === null ? 0 : constants.signals[signal])));
+});
+
+/** The URI with any password replaced, safe to print. */
+function redact(uri: string): string {
+  return uri.replace(/^([a-z+]+:\/\/[^:@/]*:)[^@/]*@/i, "$1****@");
+}

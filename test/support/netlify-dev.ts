@@ -1,0 +1,178 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startMongoStandin, type MongoStandin } from "../../netlify/mongo-standin/server.ts";
+import { freePorts } from "./ports.ts";
+
+/** The session secret every suite run through `netlify dev` signs with. */
+export const TEST_SECRET = "galleta-test-secret-not-for-production-0123456789";
+
+/** A running `netlify dev` with its own stand-in database. */
+export interface NetlifyDev {
+  /** Where the site answers, e.g. http://localhost:23456 (no trailing slash). */
+  url: string;
+  /** The stand-in the functions talk to: counters and fault switches for the tests. */
+  standin: MongoStandin;
+  /** What `netlify dev` printed so far, for a failing test's message. */
+  output(): string;
+  /** Stops `netlify dev` with every process it started, then the stand-in. */
+  stop(): Promise<void>;
+}
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const NETLIFY_BIN = fileURLToPath(new URL("../../node_modules/netlify-cli/bin/run.js", import.meta.url));
+// What netlify dev needs of the project. Functions import only lib/, so nothing else is copied.
+const SITE_FILES = ["netlify.toml", "package.json", "functions", "lib", "public"];
+const SITES = join(ROOT, ".netlify", "test-sites");
+const READY_TIMEOUT_MS = 150_000;
+const STOP_TIMEOUT_MS = 10_000;
+const OUTPUT_LIMIT = 64 * 1024;
+
+/**
+ * Starts a stand-in and the real `netlify dev` (functions, redirects, headers, static files) on
+ * free ports, and resolves once GET /api/health answers 200. Every port it opens is chosen here,
+ * so suites can run side by side. Rejects with netlify's output if it exits or is not ready in time.
+ */
+export async function startNetlifyDev(options: { env?: Record<string, string> } = {}): Promise<NetlifyDev> {
+  const standin = await startMongoStandin({ port: 0, host: "127.0.0.1" });
+  let site: string;
+  try {
+    site = copySite();
+  } catch (error) {
+    await standin.close();
+    throw error;
+  }
+  const [port, functionsPort, staticPort] = await freePorts(3);
+  const args = [NETLIFY_BIN, "dev", "--offline", "--internal-disable-edge-functions", "--skip-gitignore"];
+  args.push("--port", String(port), "--functions-port", String(functionsPort), "--staticServerPort", String(staticPort));
+  const child = spawn(process.execPath, args, {
+    cwd: site,
+    // Its own process group, so stop() can end netlify dev and everything it spawned at once.
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      BROWSER: "none",
+      NO_COLOR: "1",
+      SESSION_SECRETS: TEST_SECRET,
+      MONGODB_URI: standin.uri,
+      ...options.env,
+    },
+  });
+  let output = "";
+  const record = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-OUTPUT_LIMIT);
+  };
+  child.stdout?.on("data", record);
+  child.stderr?.on("data", record);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const killOnExit = () => {
+    killGroup(child, "SIGKILL");
+    rmSync(site, { recursive: true, force: true });
+  };
+  process.once("exit", killOnExit);
+
+  let stopped: Promise<void> | undefined;
+  const server: NetlifyDev = {
+    url: `http://localhost:${port}`,
+    standin,
+    output: () => output,
+    stop() {
+      stopped ??= (async () => {
+        process.off("exit", killOnExit);
+        await stopGroup(child, exited);
+        await standin.close();
+        rmSync(site, { recursive: true, force: true });
+      })();
+      return stopped;
+    },
+  };
+
+  try {
+    await waitUntilHealthy(server.url, exited, () => output);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
+}
+
+/**
+ * A copy of the site for one netlify dev, under .netlify/test-sites/: netlify dev builds functions
+ * into its project's .netlify/functions-serve, and two instances building into the same one crash
+ * each other. Inside the repository, the copy still finds node_modules by walking up (symlinks
+ * would not do: the function bundler mixes their real and linked paths). Copies left by a process
+ * that died are removed here.
+ */
+function copySite(): string {
+  mkdirSync(SITES, { recursive: true });
+  for (const name of readdirSync(SITES)) {
+    if (!processAlive(Number(name.split("-")[0]))) rmSync(join(SITES, name), { recursive: true, force: true });
+  }
+  const site = join(SITES, `${process.pid}-${randomBytes(4).toString("hex")}`);
+  for (const name of SITE_FILES) cpSync(join(ROOT, name), join(site, name), { recursive: true });
+  return site;
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntilHealthy(url: string, exited: Promise<void>, output: () => string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+  let last = "no answer yet";
+  while (Date.now() < deadline) {
+    if (gone) throw new Error(`netlify dev exited before it was ready:\n${output()}`);
+    try {
+      const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+      last = `HTTP ${response.status}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`netlify dev did not answer GET /api/health with 200 within ${READY_TIMEOUT_MS / 1000} s (last: ${last}):\n${output()}`);
+}
+
+/** SIGTERM to the group, then SIGKILL to whatever is left of it after STOP_TIMEOUT_MS. */
+async function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) killGroup(child, "SIGTERM");
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS))]);
+  // The leader may be gone while a child it started lingers (the group outlives it).
+  while (groupAlive(child) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  killGroup(child, "SIGKILL");
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // ESRCH: the whole group has already exited.
+  }
+}
+
+function groupAlive(child: ChildProcess): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,35 @@
+import { defineConfig } from "vitest/config";
+
+// Suites that start `netlify dev` (and a browser) each run a few processes; on CI's 2 cores
+// they run after the unit suites, one file at a time, so their timing assertions hold.
+const HEAVY = ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"];
+
+export default defineConfig({
+  test: {
+    // Each suite's own hooks close what they start; this bounds a hung teardown.
+    teardownTimeout: 30_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/**/*.test.ts"],
+          exclude: ["**/node_modules/**", ...HEAVY],
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "e2e",
+          include: HEAVY,
+          testTimeout: 30_000,
+          // Starting netlify dev takes 10-20 s on an idle 2-core machine; far more under load.
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
+  },
+});
