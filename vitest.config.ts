@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     // Each suite's own hooks close what they start; this bounds a hung teardown.
     teardownTimeout: 30_000,
+    // On CI, a JSON report too: .ci/run prints its counts as a plain "N passed, N failed" line.
+    ...(process.env.CI ? { reporters: ["default", "json"], outputFile: { json: "test-output/vitest.json" } } : {}),
     projects: [
       {
         extends: true,
