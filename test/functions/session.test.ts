@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import session from "../../functions/session.ts";
 import visits from "../../functions/visits.ts";
 import { sessionKey } from "../../lib/session-id.ts";
@@ -44,7 +44,7 @@ describe("GET /api/session", () => {
       session: { createdAt: expect.stringMatching(ISO), lastSeenAt: expect.stringMatching(ISO), expiresAt: expect.stringMatching(ISO) },
       visits: expect.any(Number),
     });
-    const { createdAt, lastSeenAt, expiresAt } = body.session as Record<string, string>;
+    const { createdAt, lastSeenAt, expiresAt } = body.session as { createdAt: string; lastSeenAt: string; expiresAt: string };
     expect(Date.parse(createdAt)).toBeLessThanOrEqual(Date.parse(lastSeenAt));
     // The default idle timeout is 30 minutes.
     expect(Date.parse(expiresAt) - Date.parse(lastSeenAt)).toBe(30 * 60 * 1000);
@@ -111,6 +111,32 @@ describe("what a session costs in database commands", () => {
       expect(response.headers.getSetCookie()).toEqual([]);
     }
     expect(standin.commandCounts()).toEqual({ find: 10 });
+  });
+});
+
+describe("rolling expiry", () => {
+  it("extends the expiry with one write and re-sends the cookie on the first read after the touch window", async (context) => {
+    const standin = api.mongo.standin;
+    if (standin === undefined) return context.skip();
+    const started = Date.now();
+    try {
+      vi.setSystemTime(started);
+      const browser = new TestBrowser();
+      await browser.send(visits, "/api/visits", { method: "POST" });
+      const before = await api.mongo.db.collection<{ _id: string; expiresAt: Date }>("sessions").findOne({ _id: handleOf(browser) });
+      vi.setSystemTime(started + 61_000);
+      standin.resetCounts();
+      const response = await browser.send(session, "/api/session");
+      expect(standin.commandCounts()).toEqual({ find: 1, update: 1 });
+      expect(setCookieFor(response, "sid")).toMatch(/Max-Age=\d+/);
+      const after = await api.mongo.db.collection<{ _id: string; expiresAt: Date }>("sessions").findOne({ _id: handleOf(browser) });
+      expect((after?.expiresAt.getTime() ?? 0) - (before?.expiresAt.getTime() ?? 0)).toBe(61_000);
+      standin.resetCounts();
+      await browser.send(session, "/api/session");
+      expect(standin.commandCounts()).toEqual({ find: 1 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

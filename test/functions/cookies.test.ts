@@ -1,0 +1,154 @@
+import { describe, expect, it } from "vitest";
+import cookieDelete from "../../functions/cookie-delete.ts";
+import cookies from "../../functions/cookies.ts";
+import visits from "../../functions/visits.ts";
+import { TestBrowser } from "../support/requests.ts";
+import { expectError, setCookieFor, useApi } from "./harness.ts";
+
+useApi();
+
+function setCookie(browser: TestBrowser, body: unknown, headers?: Record<string, string>): Promise<Response> {
+  return browser.send(cookies, "/api/cookies", { method: "POST", body, ...(headers === undefined ? {} : { headers }) });
+}
+
+async function listing(browser: TestBrowser) {
+  const response = await browser.send(cookies, "/api/cookies");
+  expect(response.status).toBe(200);
+  return (await response.json()) as { cookies: Record<string, string>; signedCookies: Record<string, string>; invalidSignedCookies: string[] };
+}
+
+describe("GET /api/cookies", () => {
+  it("lists plain cookies, verified signed cookies and the names of tampered ones", async () => {
+    const browser = new TestBrowser();
+    await setCookie(browser, { name: "theme", value: "dark" });
+    await setCookie(browser, { name: "cart", value: "3 items", signed: true });
+    await setCookie(browser, { name: "role", value: "user", signed: true });
+    const raw = decodeURIComponent(browser.cookies.get("role") as string);
+    browser.cookies.set("role", encodeURIComponent(raw.replace("s:user.", "s:admin.")));
+    expect(await listing(browser)).toEqual({
+      cookies: { theme: "dark" },
+      signedCookies: { cart: "3 items" },
+      invalidSignedCookies: ["role"],
+    });
+  });
+
+  it("answers an empty listing to a browser without cookies", async () => {
+    expect(await listing(new TestBrowser())).toEqual({ cookies: {}, signedCookies: {}, invalidSignedCookies: [] });
+  });
+
+  it("leaves the session cookie out of the listing", async () => {
+    const browser = new TestBrowser();
+    await browser.send(visits, "/api/visits", { method: "POST" });
+    expect(browser.cookies.has("sid")).toBe(true);
+    expect(await listing(browser)).toEqual({ cookies: {}, signedCookies: {}, invalidSignedCookies: [] });
+  });
+
+  it("reports a signed cookie whose signature was cut short as tampered", async () => {
+    const browser = new TestBrowser();
+    await setCookie(browser, { name: "cart", value: "3", signed: true });
+    browser.cookies.set("cart", (browser.cookies.get("cart") as string).slice(0, -5));
+    expect(await listing(browser)).toMatchObject({ signedCookies: {}, invalidSignedCookies: ["cart"] });
+  });
+
+  it("survives a hostile Cookie header", async () => {
+    const request = new Request("http://localhost:8888/api/cookies", { headers: { cookie: "=; ;;__proto__=x; a=%E0%A4%A; b" } });
+    const response = await cookies(request, { ip: "127.0.0.1", params: {} });
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body.cookies.a).toBe("%E0%A4%A");
+  });
+});
+
+describe("POST /api/cookies", () => {
+  it("sets a plain cookie, HttpOnly by default, with the safe defaults", async () => {
+    const response = await setCookie(new TestBrowser(), { name: "theme", value: "dark" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ cookie: { name: "theme", signed: false, httpOnly: true, maxAge: null } });
+    const line = setCookieFor(response, "theme") as string;
+    expect(line).toMatch(/^theme=dark;/);
+    expect(line).toMatch(/; HttpOnly/);
+    expect(line).toMatch(/; SameSite=Lax/);
+    expect(line).toMatch(/; Path=\//);
+    expect(line).not.toMatch(/Secure|Max-Age|Expires/);
+  });
+
+  it("leaves HttpOnly off when asked", async () => {
+    const response = await setCookie(new TestBrowser(), { name: "theme", value: "dark", httpOnly: false });
+    expect(setCookieFor(response, "theme")).not.toMatch(/HttpOnly/);
+  });
+
+  it.each([
+    [90_000, 90],
+    [1_500, 1],
+    [0, 0],
+    [400 * 24 * 60 * 60 * 1000, 400 * 24 * 60 * 60],
+  ])("turns maxAge %i ms into Max-Age=%i seconds", async (maxAge, seconds) => {
+    const response = await setCookie(new TestBrowser(), { name: "timed", value: "v", maxAge });
+    expect(setCookieFor(response, "timed")).toMatch(new RegExp(`; Max-Age=${seconds}(;|$)`));
+  });
+
+  it("signs a cookie as s:<value>.<signature> when asked", async () => {
+    const browser = new TestBrowser();
+    const response = await setCookie(browser, { name: "cart", value: "3", signed: true });
+    expect(decodeURIComponent(browser.cookies.get("cart") as string)).toMatch(/^s:3\.[A-Za-z0-9+/]+$/);
+    expect(await response.json()).toMatchObject({ cookie: { signed: true } });
+  });
+
+  it("round-trips a value with spaces, semicolons and non-ASCII characters", async () => {
+    const browser = new TestBrowser();
+    await setCookie(browser, { name: "note", value: "crème brûlée; 2 € \r\n" });
+    expect(await listing(browser)).toMatchObject({ cookies: { note: "crème brûlée; 2 € \r\n" } });
+    expect(browser.cookies.get("note")).not.toMatch(/[;\s]/);
+  });
+
+  it.each([
+    ["the session cookie's name", { name: "sid", value: "x" }, "name"],
+    ["the HTTPS session cookie's name", { name: "__Host-sid", value: "x" }, "name"],
+    ["a name with a semicolon", { name: "a;b", value: "x" }, "name"],
+    ["a name with a space", { name: "a b", value: "x" }, "name"],
+    ["an empty name", { name: "", value: "x" }, "name"],
+    ["a name of 65 characters", { name: "n".repeat(65), value: "x" }, "name"],
+    ["no value", { name: "theme" }, "value"],
+    ["a value of 1025 characters", { name: "theme", value: "v".repeat(1025) }, "value"],
+    ["a negative maxAge", { name: "theme", value: "v", maxAge: -1 }, "maxAge"],
+    ["a fractional maxAge", { name: "theme", value: "v", maxAge: 1.5 }, "maxAge"],
+    ["a maxAge beyond 400 days", { name: "theme", value: "v", maxAge: 400 * 24 * 60 * 60 * 1000 + 1 }, "maxAge"],
+    ["a maxAge as a string", { name: "theme", value: "v", maxAge: "60000" }, "maxAge"],
+    ["signed as a string", { name: "theme", value: "v", signed: "yes" }, "signed"],
+    ["httpOnly as a number", { name: "theme", value: "v", httpOnly: 0 }, "httpOnly"],
+  ])("refuses %s with 400 invalid_input naming the field, setting nothing", async (_case, body, field) => {
+    const response = await setCookie(new TestBrowser(), body);
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect((await expectError(response, 400, "invalid_input")).error.field).toBe(field);
+  });
+
+  it("refuses a cross-site request that carries cookies with 403 forbidden_origin", async () => {
+    const browser = new TestBrowser();
+    await setCookie(browser, { name: "theme", value: "dark" });
+    const response = await setCookie(browser, { name: "theme", value: "evil" }, { origin: "https://evil.example" });
+    expect(response.headers.getSetCookie()).toEqual([]);
+    await expectError(response, 403, "forbidden_origin");
+  });
+});
+
+describe("DELETE /api/cookies/:name", () => {
+  it("clears the cookie: empty, Max-Age=0, same path", async () => {
+    const browser = new TestBrowser();
+    await setCookie(browser, { name: "theme", value: "dark" });
+    const response = await browser.send(cookieDelete, "/api/cookies/theme", { method: "DELETE", params: { name: "theme" } });
+    expect(response.status).toBe(204);
+    const line = setCookieFor(response, "theme") as string;
+    expect(line).toMatch(/^theme=;/);
+    expect(line).toMatch(/; Max-Age=0(;|$)/);
+    expect(line).toMatch(/; Path=\//);
+    expect(browser.cookies.has("theme")).toBe(false);
+  });
+
+  it.each([["sid"], ["__Host-sid"], ["a;b"]])("refuses to clear %s with 400 invalid_input", async (name) => {
+    const browser = new TestBrowser();
+    await browser.send(visits, "/api/visits", { method: "POST" });
+    const response = await browser.send(cookieDelete, `/api/cookies/${encodeURIComponent(name)}`, { method: "DELETE", params: { name } });
+    expect(response.headers.getSetCookie()).toEqual([]);
+    await expectError(response, 400, "invalid_input");
+  });
+});
