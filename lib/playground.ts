@@ -1,4 +1,5 @@
 import type { CookieJar } from "./cookie-jar.ts";
+import { CookieTooLargeError } from "./errors.ts";
 import { looksSigned } from "./signing.ts";
 import { cacheCookieName } from "./session-cache.ts";
 import { SESSION_COOKIE_NAMES } from "./sessions.ts";
@@ -62,7 +63,16 @@ export function setPlaygroundCookie(jar: CookieJar, body: unknown): PlaygroundCo
   const signed = optionalBoolean(fields, "signed") ?? false;
   const httpOnly = optionalBoolean(fields, "httpOnly") ?? true;
   const lifetime = typeof maxAge === "number" ? maxAge : undefined;
-  jar.set(name, value, { signed, httpOnly, ...(lifetime === undefined ? {} : { maxAge: lifetime }) });
+  try {
+    jar.set(name, value, { signed, httpOnly, ...(lifetime === undefined ? {} : { maxAge: lifetime }) });
+  } catch (error) {
+    // The value is the client's, so an oversized cookie is their input error (400), not ours (500):
+    // 1024 characters can percent-encode to 6 KiB and more.
+    if (error instanceof CookieTooLargeError) {
+      throw invalid("value", "Percent-encoded, that value would make the cookie larger than the 4096 bytes browsers keep. Use a shorter value.");
+    }
+    throw error;
+  }
   return { name, signed, httpOnly, maxAge: lifetime ?? null };
 }
 
