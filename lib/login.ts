@@ -15,9 +15,9 @@ export function readCredentials(body: unknown): { username: string; password: st
  */
 export async function logIn(app: Services, rawUsername: string, password: string, client: string, now: Date): Promise<PublicUser> {
   const username = rawUsername.trim().toLowerCase().slice(0, 64);
-  await app.throttle.begin(username, client, now);
+  const attempt = await app.throttle.begin(username, client, now);
   const user = await app.users.authenticate(username, password);
   if (user === null) throw new GalletaError("invalid_credentials", "The username or password is wrong.");
-  await app.throttle.succeeded(username, client, now);
+  await app.throttle.succeeded(username, client, attempt);
   return user;
 }

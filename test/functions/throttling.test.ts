@@ -14,10 +14,10 @@ function uniqueClient(): string {
   return `203.0.113.${clientSerial}`;
 }
 
-// The counters live in 15-minute windows; pin the clock inside one so a test never straddles two.
+// Pin the clock so that a test's attempts all fall within 15 minutes however slow the machine is.
+const pinned = Date.now();
 beforeAll(() => {
-  const window = 15 * 60 * 1000;
-  vi.setSystemTime(Math.floor(Date.now() / window) * window + window / 2);
+  vi.setSystemTime(pinned);
 });
 afterAll(() => {
   vi.useRealTimers();
@@ -79,6 +79,25 @@ describe("login throttling", { timeout: 30_000 }, () => {
       await expectError(await attempt(username, "wrong password", ip), 401, "invalid_credentials");
     }
     expect((await attempt(username, PASSWORD, ip)).status).toBe(200);
+  });
+
+  it("counts the 15 minutes back from each attempt, not from a clock-aligned window", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    const ip = uniqueClient();
+    const quarter = 15 * 60 * 1000;
+    const boundary = Math.ceil(Date.now() / quarter) * quarter;
+    try {
+      vi.setSystemTime(boundary - 2000);
+      for (let failure = 0; failure < 5; failure += 1) await attempt(username, "wrong password", ip);
+      vi.setSystemTime(boundary + 2000);
+      const throttled = await attempt(username, PASSWORD, ip);
+      expect(Number(throttled.headers.get("retry-after"))).toBeGreaterThan(14 * 60);
+      await expectThrottled(throttled);
+      vi.setSystemTime(boundary - 2000 + quarter + 1000);
+      expect((await attempt(username, PASSWORD, ip)).status).toBe(200);
+    } finally {
+      vi.setSystemTime(pinned);
+    }
   });
 
   it("lets at most 5 of many concurrent wrong guesses for one username be checked", async () => {
