@@ -28,11 +28,12 @@ export const CLIENT_OPTIONS = Object.freeze({
   appName: "galleta",
 });
 
-let shared: { uri: string; client: MongoClient } | undefined;
+let shared: { uri: string; client: MongoClient; databases: Map<string, Db> } | undefined;
 
 /**
  * The database named by the configuration, on one MongoClient per warm function instance: created
- * on first use at module scope and reused across invocations (the driver connects lazily).
+ * on first use at module scope and reused across invocations (the driver connects lazily). The
+ * same Db object comes back until the client changes, so callers can tell when to rebuild.
  */
 export function getDatabase(config: GalletaConfig): Db {
   const uri = config.mongodbUri;
@@ -40,9 +41,14 @@ export function getDatabase(config: GalletaConfig): Db {
     throw new ConfigurationError("MONGODB_URI is not set. Run `npm run dev`, which starts a local stand-in, or set it to your MongoDB Atlas connection string.");
   }
   if (shared?.uri !== uri) {
-    shared = { uri, client: new MongoClient(uri, CLIENT_OPTIONS) };
+    shared = { uri, client: new MongoClient(uri, CLIENT_OPTIONS), databases: new Map() };
   }
-  return shared.client.db(config.mongodbDb);
+  let db = shared.databases.get(config.mongodbDb);
+  if (db === undefined) {
+    db = shared.client.db(config.mongodbDb);
+    shared.databases.set(config.mongodbDb, db);
+  }
+  return db;
 }
 
 /** Closes the shared client, if any (tests and the benchmark adapter call this on shutdown). */

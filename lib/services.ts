@@ -28,8 +28,9 @@ let cached: Services | undefined;
 /** The instance's services; configuration is validated here, so a bad deployment fails on its first request with a clear message. */
 export function services(): Services {
   const config = getConfig();
-  if (cached?.config !== config) {
-    const db = getDatabase(config);
+  // Rebuilt when the database changes too: after closeDatabase() the old Db's client is closed for good.
+  const db = getDatabase(config);
+  if (cached?.config !== config || cached.db !== db) {
     const store = new MongoStore<AppSessionData>(db, config.sessionsCollection);
     cached = {
       config,

@@ -9,6 +9,7 @@ import stats from "../../functions/stats.ts";
 import token from "../../functions/token.ts";
 import visits from "../../functions/visits.ts";
 import type { Handler } from "../../lib/http.ts";
+import { closeDatabase } from "../../lib/mongo.ts";
 import type { MongoStandin } from "../../netlify/mongo-standin/server.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, PASSWORD, registerUser, uniqueName, useApi } from "./harness.ts";
@@ -86,6 +87,13 @@ describe("when the store goes away", { timeout: 30_000 }, () => {
       db.setReplyDelay(0);
     }
     expect((await browser.send(visits, "/api/visits", { method: "POST" })).status).toBe(200);
+  });
+
+  it("reconnects on the next request after the shared client was closed", async () => {
+    await closeDatabase();
+    const response = await browser.send(session, "/api/session");
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ authenticated: true, user: { username } });
   });
 
   it("answers 503 when a reply is cut off halfway, and the next request succeeds", async (context) => {

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { vi } from "vitest";
 import login from "../../functions/login.ts";
 import token from "../../functions/token.ts";
+import { closeDatabase } from "../../lib/mongo.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, PASSWORD, registerUser, uniqueName, useApi } from "./harness.ts";
 
-useApi();
+const api = useApi();
 
 let clientSerial = 0;
 /** A client address no other test uses, so the per-client counter starts at zero. */
@@ -98,6 +99,22 @@ describe("login throttling", { timeout: 30_000 }, () => {
     } finally {
       vi.setSystemTime(pinned);
     }
+  });
+
+  it("keeps counting across a cold start, and lets MongoDB expire the counters with a TTL index", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    const ip = uniqueClient();
+    for (let failure = 0; failure < 5; failure += 1) await attempt(username, "wrong password", ip);
+    await closeDatabase();
+    vi.resetModules();
+    const fresh = (await import("../../functions/login.ts")).default;
+    try {
+      await expectThrottled(await new TestBrowser().send(fresh, "/api/login", { method: "POST", body: { username, password: PASSWORD }, ip }));
+    } finally {
+      await (await import("../../lib/mongo.ts")).closeDatabase();
+    }
+    const indexes = await api.mongo.db.collection("login_attempts").indexes();
+    expect(indexes).toContainEqual(expect.objectContaining({ key: { expiresAt: 1 }, expireAfterSeconds: 0 }));
   });
 
   it("lets at most 5 of many concurrent wrong guesses for one username be checked", async () => {
