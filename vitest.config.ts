@@ -1,7 +1,9 @@
 import { defineConfig } from "vitest/config";
 
 // Suites that start `netlify dev` (and a browser) each run a few processes; on CI's 2 cores
-// they run after the unit suites, one file at a time, so their timing assertions hold.
+// they run after the other suites, one file at a time, so their timing assertions hold. The
+// others run two at a time (vitest's default on 2 cores is one, and one worker with groupOrder 0
+// would be put in a group of its own that runs last).
 const HEAVY = ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"];
 
 export default defineConfig({
@@ -17,6 +19,7 @@ export default defineConfig({
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: ["**/node_modules/**", ...HEAVY],
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
