@@ -1,0 +1,158 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Handler } from "../../lib/http.ts";
+import cookieDelete from "../../functions/cookie-delete.ts";
+import cookies from "../../functions/cookies.ts";
+import health from "../../functions/health.ts";
+import login from "../../functions/login.ts";
+import logout from "../../functions/logout.ts";
+import register from "../../functions/register.ts";
+import sessionRevoke from "../../functions/session-revoke.ts";
+import session from "../../functions/session.ts";
+import sessions from "../../functions/sessions.ts";
+import stats from "../../functions/stats.ts";
+import token from "../../functions/token.ts";
+import visits from "../../functions/visits.ts";
+import { unsignValue } from "../../lib/signing.ts";
+import { TestBrowser } from "../support/requests.ts";
+import { send, settle, useFunctionEnv } from "./support.ts";
+
+const OLD = "old-secret-0123456789abcdef0123456789abcdef";
+const NEW = "new-secret-fedcba9876543210fedcba9876543210";
+const PASSWORD = "secrets tests password";
+
+// Touch on every read, so a session that is used re-sends its cookie signed with the current secret.
+const api = useFunctionEnv({ SESSION_SECRETS: OLD, SESSION_TOUCH_AFTER_SECONDS: "0" });
+
+let serial = 0;
+
+afterEach(() => {
+  process.env.SESSION_SECRETS = OLD;
+  delete process.env.CONTEXT;
+  delete process.env.SESSION_CACHE_SECONDS;
+});
+
+async function newUser(): Promise<{ browser: TestBrowser; username: string }> {
+  serial += 1;
+  const username = `secrets${serial}_${Math.random().toString(36).slice(2, 8)}`;
+  const browser = new TestBrowser();
+  expect((await send(browser, register, "/api/register", { method: "POST", body: { username, password: PASSWORD } })).status).toBe(201);
+  return { browser, username };
+}
+
+async function logInAgain(username: string): Promise<TestBrowser> {
+  const browser = new TestBrowser();
+  expect((await send(browser, login, "/api/login", { method: "POST", body: { username, password: PASSWORD } })).status).toBe(200);
+  return browser;
+}
+
+async function whoAmI(browser: TestBrowser, headers?: Record<string, string>): Promise<{ status: number; body: { authenticated?: boolean; visits?: number } }> {
+  const { status, body } = await settle(await send(browser, session, "/api/session", { headers }));
+  return { status, body: body as { authenticated?: boolean; visits?: number } };
+}
+
+async function tokenFor(browser: TestBrowser): Promise<string> {
+  const { status, body } = await settle(await send(browser, token, "/api/token", { method: "POST" }));
+  expect(status).toBe(200);
+  return (body as { token: string }).token;
+}
+
+function signedWith(browser: TestBrowser, secret: string): boolean {
+  const raw = browser.cookies.get("sid");
+  return raw !== undefined && unsignValue(decodeURIComponent(raw), [secret]) !== undefined;
+}
+
+describe.each([
+  { cache: "off", seconds: "0" },
+  { cache: "on (SESSION_CACHE_SECONDS=300)", seconds: "300" },
+])("when secrets rotate, with the session cookie cache $cache", ({ seconds }) => {
+  beforeEach(() => {
+    process.env.SESSION_CACHE_SECONDS = seconds;
+  });
+
+  it("keeps users logged in, tokens valid and counters counted when a new secret is put in front (SESSION_SECRETS=new,old)", { timeout: 15_000 }, async () => {
+    const { browser } = await newUser();
+    expect((await settle(await send(browser, visits, "/api/visits", { method: "POST" }))).status).toBe(200);
+    const bearer = await tokenFor(browser);
+
+    process.env.SESSION_SECRETS = `${NEW},${OLD}`;
+    expect(await whoAmI(browser)).toEqual({ status: 200, body: expect.objectContaining({ authenticated: true, visits: 1 }) });
+    expect(signedWith(browser, NEW), "the used session's cookie is re-signed with the new secret").toBe(true);
+    expect(await whoAmI(new TestBrowser(), { authorization: `Bearer ${bearer}` })).toMatchObject({ status: 200, body: { authenticated: true } });
+  });
+
+  it("logs out exactly the sessions and tokens signed only with a retired secret once it is removed", { timeout: 15_000 }, async () => {
+    const { browser: untouched, username } = await newUser();
+    const resent = await logInAgain(username);
+    const anonymous = new TestBrowser();
+    for (let i = 0; i < 3; i += 1) await send(anonymous, visits, "/api/visits", { method: "POST" });
+    const oldToken = await tokenFor(untouched);
+
+    process.env.SESSION_SECRETS = `${NEW},${OLD}`;
+    expect(await whoAmI(resent)).toMatchObject({ body: { authenticated: true } });
+    expect(signedWith(resent, NEW)).toBe(true);
+    const newcomer = await logInAgain(username);
+    expect(signedWith(newcomer, NEW)).toBe(true);
+    const newToken = await tokenFor(newcomer);
+
+    process.env.SESSION_SECRETS = NEW;
+    expect(await whoAmI(untouched)).toEqual({ status: 200, body: { authenticated: false, visits: 0 } });
+    expect(untouched.cookies.has("sid"), "the unverifiable cookie is cleared").toBe(false);
+    const counted = await settle(await send(anonymous, visits, "/api/visits", { method: "POST" }));
+    expect(counted.body, "an anonymous session signed only with the old secret starts over").toEqual({ visits: 1, firstVisit: true });
+    expect(await whoAmI(new TestBrowser(), { authorization: `Bearer ${oldToken}` })).toMatchObject({ status: 401, body: { error: { code: "invalid_token" } } });
+
+    expect(await whoAmI(resent)).toMatchObject({ status: 200, body: { authenticated: true } });
+    expect(await whoAmI(newcomer)).toMatchObject({ status: 200, body: { authenticated: true } });
+    expect(await whoAmI(new TestBrowser(), { authorization: `Bearer ${newToken}` })).toMatchObject({ status: 200, body: { authenticated: true } });
+  });
+});
+
+/** Every function with a `config.path`, called with a method it serves. */
+const FUNCTIONS: ReadonlyArray<[string, Handler, string, string, Record<string, string>?]> = [
+  ["cookie-delete", cookieDelete, "DELETE", "/api/cookies/theme", { name: "theme" }],
+  ["cookies", cookies, "GET", "/api/cookies"],
+  ["health", health, "GET", "/api/health"],
+  ["login", login, "POST", "/api/login"],
+  ["logout", logout, "POST", "/api/logout"],
+  ["register", register, "POST", "/api/register"],
+  ["session-revoke", sessionRevoke, "DELETE", `/api/sessions/${"a".repeat(64)}`, { id: "a".repeat(64) }],
+  ["session", session, "GET", "/api/session"],
+  ["sessions", sessions, "GET", "/api/sessions"],
+  ["stats", stats, "GET", "/api/stats"],
+  ["token", token, "POST", "/api/token"],
+  ["visits", visits, "POST", "/api/visits"],
+];
+
+describe("in production (CONTEXT=production)", () => {
+  const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+  afterEach(() => logged.mockClear());
+
+  it.each([
+    { secrets: undefined, why: "missing" },
+    { secrets: "", why: "empty" },
+    { secrets: "too-short-secret", why: "short" },
+    { secrets: `${NEW},too-short-secret`, why: "one of two short" },
+  ])("refuses to serve anything when SESSION_SECRETS is $why, with a 500 misconfigured that says what to set", { timeout: 15_000 }, async ({ secrets }) => {
+    process.env.CONTEXT = "production";
+    if (secrets === undefined) delete process.env.SESSION_SECRETS;
+    else process.env.SESSION_SECRETS = secrets;
+    const commandsBefore = api.mongo.standin?.totalCommands();
+
+    for (const [name, handler, method, path, params] of FUNCTIONS) {
+      const browser = new TestBrowser();
+      const response = await handler(browser.request(path, { method, body: method === "POST" ? { username: "someone", password: PASSWORD } : undefined }), { ip: "127.0.0.1", params: params ?? {} });
+      const text = await response.text();
+      expect({ name, status: response.status }).toEqual({ name, status: 500 });
+      expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+      const body = JSON.parse(text) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("misconfigured");
+      expect(body.error.message).toMatch(/SESSION_SECRETS/);
+      expect(body.error.message).toMatch(/at least 32 characters/);
+      expect(response.headers.getSetCookie(), `${name} sets no cookie`).toEqual([]);
+    }
+    if (commandsBefore !== undefined) expect(api.mongo.standin?.totalCommands(), "no database command was sent").toBe(commandsBefore);
+
+    process.env.SESSION_SECRETS = NEW;
+    expect((await settle(await send(new TestBrowser(), visits, "/api/visits", { method: "POST" }))).status, "served once the secret is set, with no restart").toBe(200);
+  });
+});
