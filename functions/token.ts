@@ -4,6 +4,7 @@ import { json, methods, readJson } from "../lib/http.ts";
 import { logIn, readCredentials } from "../lib/login.ts";
 import { services } from "../lib/services.ts";
 import { issueToken } from "../lib/tokens.ts";
+import { userAgentOf } from "../lib/views.ts";
 
 /**
  * Access tokens for API clients: with `{ username, password }` a new server-side session is started
@@ -26,7 +27,7 @@ async function sessionForCredentials(request: Request, client: string, now: Date
   const { username, password } = readCredentials(await readJson(request));
   const user = await logIn(app, username, password, client, now);
   const data = { username: user.username };
-  return { ...(await app.sessions.create(undefined, { userId: user.id, data, userAgent: "api client" })), userId: user.id };
+  return { ...(await app.sessions.create(undefined, { userId: user.id, data, userAgent: userAgentOf(request) })), userId: user.id };
 }
 
 export const config: Config = { path: "/api/token" };

@@ -1,17 +1,16 @@
 import type { Config } from "@netlify/functions";
-import { requestSession } from "../lib/auth.ts";
+import { changeRequestSession } from "../lib/auth.ts";
 import { json, methods } from "../lib/http.ts";
 import { services } from "../lib/services.ts";
 import { userAgentOf } from "../lib/views.ts";
 
-/** The lecture's visit counter: increments `visits` atomically, starting an anonymous session if there is none. */
+/** The lecture's visit counter: increments `visits` atomically (one database command), starting an anonymous session if there is none. */
 export default methods({
   POST: async (request) => {
     const app = services();
-    const { jar, session } = await requestSession(request, app);
-    const counted = session === null ? null : await app.sessions.update(jar, session, { inc: { visits: 1 } });
+    const { jar, session } = await changeRequestSession(request, app, { inc: { visits: 1 } });
     const current =
-      counted ?? (await app.sessions.create(jar, { userId: null, data: { visits: 1 }, userAgent: userAgentOf(request) }));
+      session ?? (await app.sessions.create(jar, { userId: null, data: { visits: 1 }, userAgent: userAgentOf(request) }));
     const visits = current.data.visits ?? 0;
     return json({ visits, firstVisit: visits === 1 }, 200, jar);
   },

@@ -1,6 +1,6 @@
 import { CookieJar } from "./cookie-jar.ts";
 import { GalletaError } from "./errors.ts";
-import type { SessionRecord } from "./session-store.ts";
+import type { SessionChange, SessionRecord } from "./session-store.ts";
 import { assertSameOrigin } from "./same-origin.ts";
 import type { AppSessionData, Services } from "./services.ts";
 import { invalidToken, verifyToken } from "./tokens.ts";
@@ -23,8 +23,7 @@ export interface UserSession extends RequestSession {
  * tampered or expired cookie is simply no session. Cross-site state changes are refused first.
  */
 export async function requestSession(request: Request, app: Services): Promise<RequestSession> {
-  assertSameOrigin(request);
-  const jar = new CookieJar(request, app.config.secrets);
+  const jar = requestJar(request, app);
   const authorization = request.headers.get("authorization");
   if (authorization === null) {
     const session = await app.sessions.read(jar);
@@ -36,6 +35,28 @@ export async function requestSession(request: Request, app: Services): Promise<R
   const session = await app.sessions.readByKey(claims.sessionKey);
   if (session === null || session.userId !== claims.userId) throw invalidToken();
   return { jar, session, via: "bearer" };
+}
+
+/** The request's cookie jar, once the request has passed the cross-site check. */
+export function requestJar(request: Request, app: Services): CookieJar {
+  assertSameOrigin(request);
+  return new CookieJar(request, app.config.secrets);
+}
+
+/**
+ * Applies `change` to the request's session in one store call: by the cookie's key without reading
+ * the session first, or, for a bearer token, to the session the token is bound to. Null when the
+ * request has no live session.
+ */
+export async function changeRequestSession(request: Request, app: Services, change: SessionChange): Promise<RequestSession> {
+  if (request.headers.has("authorization")) {
+    const current = await requestSession(request, app);
+    const session = current.session === null ? null : await app.sessions.update(current.jar, current.session, change);
+    return { ...current, session };
+  }
+  const jar = requestJar(request, app);
+  const session = await app.sessions.updateFromCookie(jar, change);
+  return { jar, session, via: session === null ? "none" : "cookie" };
 }
 
 /** The request's session if it belongs to a logged-in user, else 401 `unauthenticated`. */

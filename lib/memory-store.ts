@@ -83,7 +83,7 @@ export class MemoryStore<Data extends SessionData = SessionData> implements Sess
     for (const record of this.#records.values()) {
       if (!isLive(record, now)) continue;
       active += 1;
-      const bucket = Math.floor((effectiveExpiry(record).getTime() - now.getTime()) / bucketMs);
+      const bucket = Math.ceil((effectiveExpiry(record).getTime() - now.getTime()) / bucketMs) - 1;
       if (bucket < buckets) expiryCounts[bucket] = (expiryCounts[bucket] ?? 0) + 1;
     }
     return { active, expiryCounts };

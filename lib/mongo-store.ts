@@ -109,7 +109,8 @@ export class MongoStore<Data extends SessionData = SessionData> implements Sessi
 
   async stats(now: Date, bucketMs: number, buckets: number): Promise<SessionStats> {
     await this.ensureIndexes();
-    // One aggregation: group live sessions by the index of the bucket their expiry falls in.
+    // One aggregation: group live sessions by the index of the bucket their expiry falls in; buckets
+    // are closed at the top, (i·bucket, (i+1)·bucket], so an expiry exactly at the horizon counts.
     const groups = await storeCall(() =>
       this.#collection
         .aggregate<{ _id: number; count: number }>([
@@ -117,9 +118,10 @@ export class MongoStore<Data extends SessionData = SessionData> implements Sessi
           {
             $group: {
               _id: {
-                $floor: {
-                  $divide: [{ $subtract: [{ $min: ["$expiresAt", "$absoluteExpiresAt"] }, now] }, bucketMs],
-                },
+                $subtract: [
+                  { $ceil: { $divide: [{ $subtract: [{ $min: ["$expiresAt", "$absoluteExpiresAt"] }, now] }, bucketMs] } },
+                  1,
+                ],
               },
               count: { $sum: 1 },
             },

@@ -35,7 +35,7 @@ export interface SessionTouch {
 /** Counts for the storage page: live sessions and how many expire in each coming bucket. */
 export interface SessionStats {
   active: number;
-  /** counts[i] = sessions whose expiry falls in [from + i·bucket, from + (i+1)·bucket). */
+  /** counts[i] = sessions whose expiry falls in (from + i·bucket, from + (i+1)·bucket]. */
   expiryCounts: number[];
 }
 

@@ -62,26 +62,39 @@ export class SessionManager<Data extends SessionData = SessionData> {
    * live session. With the cookie cache on, a fresh cached copy answers without the store.
    */
   async read(jar: CookieJar): Promise<SessionRecord<Data> | null> {
-    const name = sessionCookieName(jar);
-    if (jar.get(name) === undefined) return null;
-    const id = jar.getSigned(name);
+    const cookie = this.#cookieSession(jar);
+    if (cookie === undefined) return null;
     const now = this.#now();
-    const key = id !== undefined && isSessionId(id) ? sessionKey(id) : undefined;
-    const cached = key === undefined ? null : await this.#cache?.read(jar, name, key, now);
-    if (id !== undefined && cached != null && isLive(cached, now) && !this.#dueForTouch(cached, now)) {
-      this.#ids.set(cached, id);
+    const cached = cookie.key === undefined ? null : await this.#cache?.read(jar, cookie.name, cookie.key, now);
+    if (cookie.id !== undefined && cached != null && isLive(cached, now) && !this.#dueForTouch(cached, now)) {
+      this.#ids.set(cached, cookie.id);
       return cached;
     }
-    const record = key === undefined ? null : await this.#store.get(key, now);
-    if (id === undefined || record === null) {
-      jar.clear(name);
-      this.#cache?.clear(jar, name);
-      return null;
-    }
-    this.#ids.set(record, id);
+    const record = cookie.key === undefined ? null : await this.#store.get(cookie.key, now);
+    if (cookie.id === undefined || record === null) return this.#forget(jar, cookie.name);
+    this.#ids.set(record, cookie.id);
     const touched = await this.#touchLazily(jar, record, now);
-    await this.#cache?.write(jar, name, touched, now);
+    await this.#cache?.write(jar, cookie.name, touched, now);
     return touched;
+  }
+
+  /**
+   * Applies field changes to the session the request's cookie names without reading it first, so a
+   * write costs one store call; null (and the cookie cleared) when it names no live session. The
+   * idle expiry moves to now + idle timeout: it may pass the absolute cap in the document, which
+   * is harmless, as every read filters on both and `effectiveExpiry` takes the earlier.
+   */
+  async updateFromCookie(jar: CookieJar, change: SessionChange): Promise<SessionRecord<Data> | null> {
+    const cookie = this.#cookieSession(jar);
+    if (cookie === undefined) return null;
+    const now = this.#now();
+    const touch = { lastSeenAt: now, expiresAt: new Date(now.getTime() + this.#policy.idleTimeoutMs) };
+    const updated = cookie.key === undefined ? null : await this.#store.update(cookie.key, change, touch, now);
+    if (cookie.id === undefined || updated === null) return this.#forget(jar, cookie.name);
+    this.#ids.set(updated, cookie.id);
+    this.#sendCookie(jar, cookie.id, updated, now);
+    await this.#cache?.write(jar, cookie.name, updated, now);
+    return updated;
   }
 
   /** The live session with this key (the public handle a token carries), or null. */
@@ -134,7 +147,9 @@ export class SessionManager<Data extends SessionData = SessionData> {
    * on every login so an id planted before login (session fixation) is worthless after it.
    */
   async regenerate(jar: CookieJar, session: SessionRecord<Data> | null, init: NewSession<Data>): Promise<SessionRecord<Data>> {
-    const data = session === null ? init.data : { ...session.data, ...init.data };
+    // Data carries over from an anonymous session or the same user's, never from another user's.
+    const carries = session !== null && (session.userId === null || session.userId === init.userId);
+    const data = carries ? { ...session.data, ...init.data } : init.data;
     const created = await this.create(jar, { ...init, data });
     if (session !== null) await this.#store.destroy(session.key);
     return created;
@@ -162,6 +177,22 @@ export class SessionManager<Data extends SessionData = SessionData> {
   /** Deletes every session of a user but `exceptKey` ("log out everywhere else"). */
   destroyAllForUser(userId: string, exceptKey?: string): Promise<number> {
     return this.#store.destroyByUser(userId, exceptKey);
+  }
+
+  /** The session cookie's name, verified id and key; undefined when the request has no session cookie. */
+  #cookieSession(jar: CookieJar): { name: string; id: string | undefined; key: string | undefined } | undefined {
+    const name = sessionCookieName(jar);
+    if (jar.get(name) === undefined) return undefined;
+    const id = jar.getSigned(name);
+    // Ids are checked for shape before any storage is touched.
+    return id !== undefined && isSessionId(id) ? { name, id, key: sessionKey(id) } : { name, id: undefined, key: undefined };
+  }
+
+  /** Clears a session cookie that names no live session (and its cached copy), so the browser stops sending it. */
+  #forget(jar: CookieJar, name: string): null {
+    jar.clear(name);
+    this.#cache?.clear(jar, name);
+    return null;
   }
 
   async #touchLazily(jar: CookieJar | undefined, record: SessionRecord<Data>, now: Date): Promise<SessionRecord<Data>> {

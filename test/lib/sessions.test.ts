@@ -42,7 +42,10 @@ class CountingStore<Data extends SessionData> extends MemoryStore<Data> {
 /** One browser: keeps the cookies a jar sets and sends them back on the next request. */
 class Browser {
   cookies = new Map<string, string>();
-  constructor(readonly origin = "http://localhost") {}
+  readonly origin: string;
+  constructor(origin = "http://localhost") {
+    this.origin = origin;
+  }
   jar(secrets: readonly string[] = [SECRET]): CookieJar {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     return new CookieJar(new Request(this.origin, { headers: cookie ? { cookie } : {} }), secrets);
@@ -214,6 +217,36 @@ describe("SessionManager", () => {
     const attacker = new Browser();
     attacker.cookies.set("sid", plantedCookie ?? "");
     expect(await context.sessions.read(attacker.jar())).toBeNull();
+  });
+
+  it("never carries one user's session data into another user's session on login", async () => {
+    const context = setup();
+    const jar = context.browser.jar();
+    const alice = await context.sessions.create(jar, { userId: "alice", data: { visits: 7 }, userAgent: null });
+    context.browser.keep(jar);
+    const next = context.browser.jar();
+    const bob = await context.sessions.regenerate(next, alice, { userId: "bob", data: {}, userAgent: null });
+    expect(bob.data).toEqual({});
+  });
+
+  it("updates the session a cookie names with one store call and no read, re-sending the cookie", async () => {
+    const context = setup();
+    await login(context);
+    context.store.calls = [];
+    const jar = context.browser.jar();
+    const updated = await context.sessions.updateFromCookie(jar, { inc: { visits: 1 } });
+    expect(updated?.data.visits).toBe(1);
+    expect(context.store.calls).toEqual(["update"]);
+    expect(context.browser.keep(jar)).toEqual([expect.stringMatching(/^sid=s:.*Max-Age=\d+/)]);
+  });
+
+  it("updates nothing and clears the cookie when the cookie names no live session", async () => {
+    const context = setup();
+    await login(context);
+    context.clock.advance(31 * MINUTE);
+    const jar = context.browser.jar();
+    expect(await context.sessions.updateFromCookie(jar, { inc: { visits: 1 } })).toBeNull();
+    expect(context.browser.keep(jar)).toEqual([expect.stringMatching(/^sid=; Max-Age=0/)]);
   });
 
   it("destroys a session server-side and clears the cookie, so replaying the cookie finds nothing", async () => {

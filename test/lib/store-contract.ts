@@ -161,15 +161,16 @@ export function describeStatsContract(name: string, makeEmptyStore: () => Promis
       const store = await makeEmptyStore();
       await Promise.all(
         [
-          record({ expiresAt: at(2) }), // bucket 0 (0-5 min)
+          record({ expiresAt: at(2) }), // bucket 0: (0, 5] minutes
           record({ expiresAt: at(4) }), // bucket 0
           record({ expiresAt: at(12) }), // bucket 2
           record({ expiresAt: at(50), absoluteExpiresAt: at(7) }), // capped: bucket 1
+          record({ expiresAt: at(20) }), // exactly at the horizon: the last bucket
           record({ expiresAt: at(200) }), // live, beyond the buckets
           record({ expiresAt: T0 }), // expired
         ].map((each) => store.create(each)),
       );
-      expect(await store.stats(T0, 5 * MINUTE, 4)).toEqual({ active: 5, expiryCounts: [2, 1, 1, 0] });
+      expect(await store.stats(T0, 5 * MINUTE, 4)).toEqual({ active: 6, expiryCounts: [2, 1, 1, 1] });
     });
   });
 }
