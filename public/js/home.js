@@ -309,7 +309,7 @@ function deviceItem(device) {
     name.append(" ", badge);
   }
   const meta = create("p", "device__meta");
-  setMessage(meta, "devices.meta", { createdAt: { relative: device.createdAt }, lastSeenAt: { relative: device.lastSeenAt } });
+  setMessage(meta, "devices.meta", { createdAt: { date: device.createdAt }, lastSeenAt: { relative: device.lastSeenAt } });
   info.append(name, meta);
   item.append(info);
   if (!device.current) {

@@ -65,7 +65,7 @@ function describeIndex(index) {
 
 const SVG = "http://www.w3.org/2000/svg";
 const HEIGHT = 240;
-const MARGIN = { top: 24, right: 8, bottom: 48, left: 40 };
+const MARGIN = { top: 24, right: 16, bottom: 48, left: 40 };
 
 /**
  * Creates an SVG element. Geometry goes in attributes, never `style`, which
@@ -115,8 +115,8 @@ function drawChart({ bucketSeconds, counts }) {
   const unit = axisUnit(bucketSeconds);
   const edge = (/** @type {number} */ index) => formatNumber((index * bucketSeconds) / unit.size, { maximumFractionDigits: 1 });
   const range = (/** @type {number} */ index) => `${edge(index)}–${edge(index + 1)}`;
-  // Label every bucket when they fit, else every second, third…
-  const labelEvery = Math.max(1, Math.ceil(56 / band));
+  // The axis is labelled at bucket edges (0, 5, 10 … minutes), as many as fit.
+  const labelEvery = Math.max(1, Math.ceil(40 / band));
 
   const root = svg("svg", { viewBox: `0 0 ${width} ${HEIGHT}`, width, height: HEIGHT, class: "chart__svg", role: "img" });
   const bars = counts.map((count, index) => t("storage.chart.bar", { range: range(index), count }));
@@ -144,12 +144,14 @@ function drawChart({ bucketSeconds, counts }) {
       value.textContent = formatNumber(count);
       root.append(value);
     }
-    if (index % labelEvery === 0) {
-      const label = svg("text", { x: x + barWidth / 2, y: y(0) + 18, class: "chart__tick", "text-anchor": "middle" });
-      label.textContent = range(index);
-      root.append(label);
-    }
   });
+  for (let index = 0; index <= counts.length; index += labelEvery) {
+    const x = MARGIN.left + index * band;
+    root.append(svg("line", { x1: x, x2: x, y1: y(0), y2: y(0) + 5, class: "chart__axis" }));
+    const label = svg("text", { x, y: y(0) + 19, class: "chart__tick", "text-anchor": "middle" });
+    label.textContent = edge(index);
+    root.append(label);
+  }
 
   const axis = svg("text", { x: MARGIN.left + plotWidth / 2, y: HEIGHT - 6, class: "chart__axis-title", "text-anchor": "middle" });
   axis.textContent = t(unit.axis);

@@ -1,0 +1,290 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { startNetlifyDev, type NetlifyDev } from "../support/netlify-dev.ts";
+import { chromiumAvailable, launchChromium, screenshotAtEveryViewport, VIEWPORTS, watchForPageErrors } from "../support/browser.ts";
+
+// The real site: `netlify dev` serving public/ and the functions, a stand-in
+// MongoDB behind them, and headless Chromium in front. One site for the whole
+// file, since starting netlify dev costs seconds; each test uses its own users.
+
+const PASSWORD = "correct horse battery";
+// A function's first call under netlify dev can take seconds; a flow makes dozens.
+const TEST_TIMEOUT_MS = 120_000;
+
+let site: NetlifyDev;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+/** A username no other run has used: 3-32 characters of [a-z0-9_.-]. */
+function uniqueUsername(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** A fresh browser profile (its own cookies and storage) with a page watched for errors. */
+async function openPage(path: string, locale = "en-US"): Promise<{ page: Page, errors: string[] }> {
+  const context = await browser.newContext({ baseURL: site.url, locale, viewport: VIEWPORTS.desktop });
+  contexts.push(context);
+  const page = await context.newPage();
+  const errors = watchForPageErrors(page);
+  await page.goto(path);
+  return { page, errors };
+}
+
+/** Waits until `locator` shows `text` (playwright retries until its timeout). */
+function waitForText(locator: Locator, text: string | RegExp): Promise<void> {
+  return locator.filter({ hasText: text }).first().waitFor();
+}
+
+async function expectScreenshotsFit(page: Page, name: string): Promise<void> {
+  const overflow = await screenshotAtEveryViewport(page, name);
+  expect(overflow, `${name} scrolls sideways`).toEqual({ desktop: 0, phone: 0 });
+}
+
+async function register(page: Page, username: string): Promise<void> {
+  const form = page.locator("#register-form");
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill(PASSWORD);
+  await form.getByRole("button", { name: "Create account" }).click();
+  await page.locator("#session-panel").waitFor();
+}
+
+async function logIn(page: Page, username: string): Promise<void> {
+  const form = page.locator("#login-form");
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill(PASSWORD);
+  await form.getByRole("button", { name: "Log in" }).click();
+  await page.locator("#session-panel").waitFor();
+}
+
+async function apiJson(path: string): Promise<unknown> {
+  const response = await fetch(`${site.url}${path}`, { signal: AbortSignal.timeout(10_000) });
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
+  beforeAll(async () => {
+    [site, browser] = await Promise.all([startNetlifyDev(), launchChromium()]);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await site?.stop();
+  }, 60_000);
+
+  describe("the home page", () => {
+    it("registers, counts visits, survives a reload, revokes a second device and logs out", async () => {
+      const username = uniqueUsername("ana");
+      const { page, errors } = await openPage("/");
+      await waitForText(page.locator("#header-user"), "Not signed in");
+      await expectScreenshotsFit(page, "home-anonymous");
+
+      await register(page, username);
+      await waitForText(page.locator("#header-user"), `Signed in as ${username}`);
+      await waitForText(page.locator("#page-status"), `Welcome, ${username}!`);
+      expect(await page.locator("#session-user").textContent()).toBe(username);
+      await waitForText(page.locator("#session-countdown"), /^\d+:\d\d(:\d\d)?$/);
+
+      const visit = page.getByRole("button", { name: "Count a visit" });
+      await visit.click();
+      await waitForText(page.locator("#visits-message"), "Welcome! This is your first visit.");
+      await visit.click();
+      await waitForText(page.locator("#visits-message"), "You have visited 2 times.");
+
+      await page.reload();
+      await waitForText(page.locator("#visits-message"), "You have visited 2 times.");
+      await waitForText(page.locator("#header-user"), `Signed in as ${username}`);
+      expect(await page.locator("#auth").isHidden()).toBe(true);
+
+      // A second device: another browser profile logs in as the same user.
+      const other = await openPage("/");
+      await logIn(other.page, username);
+      await waitForText(other.page.locator("#page-status"), `Welcome back, ${username}.`);
+
+      await page.getByRole("button", { name: "Refresh" }).click();
+      const devices = page.locator("#device-list > li");
+      await devices.nth(1).waitFor();
+      await waitForText(page.locator(".device--current"), "This device");
+      await expectScreenshotsFit(page, "home-signed-in");
+
+      await page.locator(".device:not(.device--current)").getByRole("button", { name: /^Revoke/ }).click();
+      await waitForText(page.locator("#devices-status"), /^Signed out /);
+      await devices.nth(1).waitFor({ state: "detached" });
+      expect(await devices.count()).toBe(1);
+
+      // The revoked device finds out on its next request.
+      await other.page.getByRole("button", { name: "Count a visit" }).click();
+      await waitForText(other.page.locator("#page-status"), "Your session has ended");
+      await other.page.locator("#login-form").waitFor();
+      await waitForText(other.page.locator("#header-user"), "Not signed in");
+
+      await page.getByRole("button", { name: "Log out" }).click();
+      await waitForText(page.locator("#page-status"), "You have logged out.");
+      await page.locator("#login-form").waitFor();
+      await waitForText(page.locator("#header-user"), "Not signed in");
+      expect(await page.locator("#session-panel").isHidden()).toBe(true);
+
+      expect([...errors, ...other.errors]).toEqual([]);
+    }, TEST_TIMEOUT_MS);
+
+    it("shows the API's refusals next to the field or form they concern", async () => {
+      const username = uniqueUsername("bea");
+      const { page, errors } = await openPage("/");
+      const registerForm = page.locator("#register-form");
+      await registerForm.getByLabel("Username").fill("ab");
+      await registerForm.getByLabel("Password").fill("short");
+      await registerForm.getByRole("button", { name: "Create account" }).click();
+      await waitForText(page.locator("#register-username-error"), "Use 3 to 32 characters");
+      await waitForText(page.locator("#register-password-error"), "Use 8 to 256 characters.");
+      expect(await registerForm.getByLabel("Username").getAttribute("aria-invalid")).toBe("true");
+
+      await register(page, username);
+      await page.getByRole("button", { name: "Log out" }).click();
+      await page.locator("#login-form").waitFor();
+
+      // The server's 409 username_taken, shown under the username.
+      await registerForm.getByLabel("Username").fill(username);
+      await registerForm.getByLabel("Password").fill(PASSWORD);
+      await registerForm.getByRole("button", { name: "Create account" }).click();
+      await waitForText(page.locator("#register-username-error"), "That username is taken.");
+
+      // The server's 401 invalid_credentials, shown in the form.
+      const loginForm = page.locator("#login-form");
+      await loginForm.getByLabel("Username").fill(username);
+      await loginForm.getByLabel("Password").fill("not the password");
+      await loginForm.getByRole("button", { name: "Log in" }).click();
+      await waitForText(page.locator("#login-status"), "Wrong username or password.");
+      expect(errors).toEqual([]);
+    }, TEST_TIMEOUT_MS);
+
+    it("says in words that the session store is down, and recovers with Try again", async () => {
+      const { page } = await openPage("/");
+      await register(page, uniqueUsername("dora"));
+      await site.standin.suspend();
+      try {
+        await page.getByRole("button", { name: "Count a visit" }).click();
+        await waitForText(page.locator("#visits-status"), "The session store is unavailable right now.");
+        await page.reload();
+        await waitForText(page.locator("#page-status"), "Couldn't load your session. The session store is unavailable right now.");
+        await waitForText(page.locator("#header-user"), "Sign-in status unknown");
+        await expectScreenshotsFit(page, "home-store-down");
+      } finally {
+        await site.standin.resume();
+      }
+      await page.getByRole("button", { name: "Try again" }).click();
+      await page.locator("#session-panel").waitFor();
+      await page.locator("#page-retry").waitFor({ state: "hidden" });
+      expect(await page.locator("#page-status").textContent()).toBe("");
+    }, TEST_TIMEOUT_MS);
+
+    it("counts visits for an anonymous visitor", async () => {
+      const { page } = await openPage("/");
+      await waitForText(page.locator("#visits-message"), "No visits counted yet.");
+      await page.getByRole("button", { name: "Count a visit" }).click();
+      await waitForText(page.locator("#visits-message"), "Welcome! This is your first visit.");
+      await page.reload();
+      await waitForText(page.locator("#visits-message"), "Welcome! This is your first visit.");
+      await waitForText(page.locator("#header-user"), "Not signed in");
+    }, TEST_TIMEOUT_MS);
+  });
+
+  describe("the cookie playground", () => {
+    it("sets plain and signed cookies, shows a tampered one as tampered, and deletes them", async () => {
+      const { page, errors } = await openPage("/cookies.html");
+      const form = page.locator("#cookie-form");
+      const setCookie = async (name: string, value: string, options: { signed: boolean, httpOnly: boolean, maxAge?: string }) => {
+        await form.getByLabel("Name", { exact: true }).fill(name);
+        await form.getByLabel("Value", { exact: true }).fill(value);
+        await form.getByLabel("maxAge in milliseconds").fill(options.maxAge ?? "");
+        await form.getByLabel("Signed", { exact: true }).setChecked(options.signed);
+        await form.getByLabel("HttpOnly", { exact: true }).setChecked(options.httpOnly);
+        await form.getByRole("button", { name: "Set cookie" }).click();
+        await waitForText(page.locator("#cookie-form-status"), `The server set ${name}.`);
+      };
+      const plain = page.locator("#list-plain");
+      const signed = page.locator("#list-signed");
+      const tampered = page.locator("#list-tampered");
+
+      await setCookie("theme", "dark", { signed: false, httpOnly: false, maxAge: "60000" });
+      await setCookie("plan", "free", { signed: true, httpOnly: false });
+      await setCookie("role", "user", { signed: true, httpOnly: true });
+      await waitForText(plain.locator('[data-cookie="theme"]'), "dark");
+      await waitForText(signed.locator('[data-cookie="plan"]'), "free");
+      await waitForText(signed.locator('[data-cookie="role"]'), "out of JavaScript's reach");
+      expect(await signed.locator('[data-cookie="role"] [data-action="tamper"]').count()).toBe(0);
+      const seenByScript = await page.locator("#document-cookie").textContent();
+      expect(seenByScript).toContain("theme=dark");
+      expect(seenByScript).not.toContain("role=");
+      await expectScreenshotsFit(page, "cookies");
+
+      await signed.locator('[data-cookie="plan"]').getByRole("button", { name: "Tamper with the cookie plan" }).click();
+      await tampered.locator('[data-cookie="plan"]').waitFor();
+      await signed.locator('[data-cookie="plan"]').waitFor({ state: "detached" });
+      await waitForText(page.locator("#cookies-status"), "The server no longer trusts it.");
+      await expectScreenshotsFit(page, "cookies-tampered");
+
+      await tampered.getByRole("button", { name: "Delete the cookie plan" }).click();
+      await waitForText(tampered, "Nothing tampered with, yet.");
+      await plain.getByRole("button", { name: "Delete the cookie theme" }).click();
+      await waitForText(plain, "No plain cookies.");
+      await signed.getByRole("button", { name: "Delete the cookie role" }).click();
+      await waitForText(signed, "No signed cookies.");
+      expect(errors).toEqual([]);
+    }, TEST_TIMEOUT_MS);
+  });
+
+  describe("the storage page", () => {
+    it("shows the live session count, the TTL index and a bar per expiry bucket", async () => {
+      // Sessions of our own, so the chart has something to draw.
+      const { page: home } = await openPage("/");
+      await register(home, uniqueUsername("cleo"));
+
+      const { page, errors } = await openPage("/storage.html");
+      await page.locator("#stats").waitFor();
+      const stats = (await apiJson("/api/stats")) as { activeSessions: number, expiries: { counts: number[] } };
+      expect(stats.activeSessions).toBeGreaterThan(0);
+      const shown = await page.locator("#stat-active").textContent();
+      expect(Number(shown?.replace(/\D/g, ""))).toBe(stats.activeSessions);
+      await waitForText(page.locator("#ttl-index"), "expireAfterSeconds: 0");
+      expect(await page.locator("#ttl-index").textContent()).toContain("key: { expiresAt: 1 }");
+
+      const bars = page.locator("#expiry-chart rect.chart__bar");
+      expect(await bars.count()).toBe(stats.expiries.counts.length);
+      const drawn = await bars.evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute("data-count"))));
+      expect(drawn).toEqual(stats.expiries.counts);
+      if (stats.expiries.counts.some((count) => count > 0)) {
+        const heights = await bars.evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute("height"))));
+        expect(Math.max(...heights)).toBeGreaterThan(0);
+      }
+      expect(await page.locator("#expiry-chart svg").getAttribute("aria-label")).toMatch(/^Bar chart/);
+      await expectScreenshotsFit(page, "storage");
+      expect(errors).toEqual([]);
+    }, TEST_TIMEOUT_MS);
+  });
+
+  describe("the language switch", () => {
+    it("follows the browser's language, switches on demand and remembers the choice", async () => {
+      const { page, errors } = await openPage("/", "es-ES");
+      await waitForText(page.locator("h1"), "Tu sesión, guardada en el servidor");
+      expect(await page.locator("html").getAttribute("lang")).toBe("es");
+      await waitForText(page.locator("#header-user"), "Sin iniciar sesión");
+      await expectScreenshotsFit(page, "home-spanish");
+
+      await page.getByRole("button", { name: "English" }).click();
+      await waitForText(page.locator("h1"), "Your session, kept on the server");
+      expect(await page.locator("html").getAttribute("lang")).toBe("en");
+      await page.reload();
+      await waitForText(page.locator("h1"), "Your session, kept on the server");
+
+      await page.getByRole("button", { name: "Español" }).click();
+      await page.getByRole("link", { name: "Almacén" }).click();
+      await waitForText(page.locator("h1"), "¿Dónde vive una sesión?");
+      await page.locator("#stats").waitFor();
+      await waitForText(page.locator("#chart-caption"), "Sesiones activas según cuándo caducan");
+      expect(await page.getByRole("button", { name: "Español" }).getAttribute("aria-pressed")).toBe("true");
+      await expectScreenshotsFit(page, "storage-spanish");
+      expect(errors).toEqual([]);
+    }, TEST_TIMEOUT_MS);
+  });
+});
