@@ -58,12 +58,26 @@ export function documentArray(cmd: Doc, field: string): Doc[] {
   return value;
 }
 
-/** The documents worth testing against a filter: one _id lookup when the filter is `{ _id: value }`, else all. */
+/**
+ * The documents worth testing against a filter (the caller applies the whole filter to them): the
+ * _id index answers when the filter pins `_id` to one value or an `$in` list, whatever else it
+ * says; otherwise every document.
+ */
 export function scan(collection: Collection | undefined, filter: Doc): Doc[] {
   if (collection === undefined) return [];
-  const id = filter._id;
-  const plainId = Object.keys(filter).length === 1 && id !== undefined && !(id instanceof RegExp) && !isDocument(id);
-  if (!plainId) return collection.documents();
-  const doc = collection.byId(id);
-  return doc === undefined ? [] : [doc];
+  const ids = pinnedIds(filter._id);
+  if (ids === undefined) return collection.documents();
+  // A Set of the stored documents themselves, so an id listed twice yields its document once.
+  return [...new Set(ids.map((id) => collection.byId(id)).filter((doc): doc is Doc => doc !== undefined))];
+}
+
+function pinnedIds(id: unknown): unknown[] | undefined {
+  if (id === undefined || id instanceof RegExp) return undefined;
+  if (!isDocument(id)) return [id];
+  const operators = Object.keys(id);
+  const list = id.$in;
+  if (operators.length === 1 && Array.isArray(list) && !list.some((each) => each instanceof RegExp || isDocument(each))) {
+    return list;
+  }
+  return undefined;
 }

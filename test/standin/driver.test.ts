@@ -63,6 +63,14 @@ describe("the official driver against the stand-in", () => {
     expect(found).toEqual([{ name: "Rex" }, { name: "Tom" }]);
   });
 
+  it("applies the whole filter when it pins _id, by value or $in, alongside other conditions", async () => {
+    const [rex, tom] = (await pets.find({ name: { $in: ["Rex", "Tom"] } }).sort({ name: 1 }).toArray()).map((pet) => pet._id ?? "");
+    expect(await pets.findOne({ _id: rex, age: { $gt: 100 } })).toBeNull();
+    expect((await pets.findOne({ _id: rex, kind: "dog" }))?.name).toBe("Rex");
+    const listed = await pets.find({ _id: { $in: [rex ?? "", tom ?? "", rex ?? ""] }, kind: "cat" }).toArray();
+    expect(listed.map((pet) => pet.name)).toEqual(["Tom"]);
+  });
+
   it("keeps stored documents apart from the objects the caller inserted", async () => {
     const doc: Pet = { name: "Ace", kind: "fox", age: 2, tags: ["sly"] };
     await pets.insertOne(doc);
