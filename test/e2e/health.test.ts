@@ -69,8 +69,12 @@ describe("the site under netlify dev", () => {
     expect(await eventually("/api/health", 200, 15_000)).toMatchObject({ ok: true });
   });
 
-  it.each(["GET", "POST", "DELETE"])("answers %s on an unknown /api path with the API's JSON 404", async (method) => {
-    const response = await get("/api/nope/deeper?x=1", { method });
+  it.each([
+    ["GET", "/api/nope"],
+    ["POST", "/api/nope/deeper?x=1"],
+    ["DELETE", "/api"],
+  ])("answers %s %s with the API's JSON 404, not Netlify's HTML page", async (method, path) => {
+    const response = await get(path, { method });
     expect(response.status).toBe(404);
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     expect(await response.json()).toEqual({ error: { code: "not_found", message: "No API endpoint at this path." } });
