@@ -24,6 +24,11 @@ export interface SessionDocument<Data extends SessionData = SessionData> {
 
 /** The TTL index: MongoDB deletes a session once `expiresAt` has passed (expireAfterSeconds 0). */
 export const TTL_INDEX = Object.freeze({ name: "expiresAt_ttl", key: { expiresAt: 1 }, expireAfterSeconds: 0 });
+/**
+ * A second TTL index for the absolute cap: a write may move `expiresAt` past `absoluteExpiresAt`
+ * (it does not read the cap first), and the document must still go once the cap has passed.
+ */
+export const ABSOLUTE_TTL_INDEX = Object.freeze({ name: "absoluteExpiresAt_ttl", key: { absoluteExpiresAt: 1 }, expireAfterSeconds: 0 });
 const USER_INDEX = { name: "userId_1", key: { userId: 1 } };
 
 /**
@@ -39,10 +44,10 @@ export class MongoStore<Data extends SessionData = SessionData> implements Sessi
     this.#collection = db.collection<SessionDocument<Data>>(collectionName);
   }
 
-  /** Creates the TTL and userId indexes (idempotent); retried on the next call if it failed. */
+  /** Creates the two TTL indexes and the userId index (idempotent); retried on the next call if it failed. */
   ensureIndexes(): Promise<void> {
     this.#indexes ??= storeCall(async () => {
-      await this.#collection.createIndexes([TTL_INDEX, USER_INDEX]);
+      await this.#collection.createIndexes([TTL_INDEX, ABSOLUTE_TTL_INDEX, USER_INDEX]);
     }).catch((error: unknown) => {
       this.#indexes = undefined;
       throw error;
@@ -50,11 +55,11 @@ export class MongoStore<Data extends SessionData = SessionData> implements Sessi
     return this.#indexes;
   }
 
-  /** The TTL index as the database reports it, or null if it is missing. */
+  /** The idle-expiry TTL index as the database reports it, or null if it is missing. */
   async ttlIndex(): Promise<Document | null> {
     await this.ensureIndexes();
     const indexes = await storeCall(() => this.#collection.listIndexes().toArray());
-    return indexes.find((index) => index.expireAfterSeconds !== undefined) ?? null;
+    return indexes.find((index) => index.name === TTL_INDEX.name) ?? null;
   }
 
   async create(record: SessionRecord<Data>): Promise<void> {

@@ -20,13 +20,14 @@ describeStoreContract("MongoStore", () => shared);
 describeStatsContract("MongoStore", async () => new MongoStore(mongo.db, `stats_${randomBytes(4).toString("hex")}`));
 
 describe("MongoStore indexes", () => {
-  it("creates a TTL index on expiresAt with expireAfterSeconds 0, and an index on userId", async () => {
+  it("creates TTL indexes on expiresAt and absoluteExpiresAt with expireAfterSeconds 0, and an index on userId", async () => {
     const store = new MongoStore(mongo.db, "indexed");
     await store.ensureIndexes();
     const indexes = await mongo.db.collection("indexed").listIndexes().toArray();
     expect(indexes).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ key: { expiresAt: 1 }, expireAfterSeconds: 0 }),
+        expect.objectContaining({ key: { absoluteExpiresAt: 1 }, expireAfterSeconds: 0 }),
         expect.objectContaining({ key: { userId: 1 } }),
       ]),
     );
