@@ -1,0 +1,288 @@
+// `npm run bench`: galleta side by side with express-session + connect-mongo and iron-session on the
+// same workload and the same MongoDB (the local stand-in, or MONGODB_URI), apps alternating round by
+// round, each in its own child process. Prints the markdown report and writes bench/results/latest.md.
+//
+// Settings (environment): BENCH_ROUNDS (5), BENCH_SECONDS per load run (2), BENCH_WARMUP_SECONDS per
+// load run in the unrecorded warm-up round before them (2), BENCH_CONNECTIONS (10),
+// BENCH_COMMAND_REQUESTS (50), BENCH_LOGIN_REQUESTS (4), BENCH_LOST_SIZES ("50,200"),
+// BENCH_COLD_RUNS (10), MONGODB_URI (a real MongoDB instead of the stand-in: command counts n/a).
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { cpus, loadavg, platform, release, totalmem } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ColdTarget } from "./cold-start.ts";
+import type { LoadResult } from "./load.ts";
+import type { BenchResults, BundleFigures, Footprint } from "./report.ts";
+import type { AppSpec, CommandCounter, LoadRoute, LostUpdates, RoundOptions, RoundResult, RunningApp } from "./scenario.ts";
+
+const BENCH = fileURLToPath(new URL(".", import.meta.url));
+const ROOT = join(BENCH, "..");
+process.chdir(ROOT);
+
+// The peers' packages live in bench/node_modules; a fresh clone installs them on the first run.
+// (Before any import of them: they are loaded dynamically below.)
+if (!existsSync(join(BENCH, "node_modules"))) {
+  console.error("bench: installing the peers' packages (npm install --prefix bench)…");
+  execFileSync("npm", ["install", "--prefix", "bench", "--no-audit", "--no-fund"], { stdio: "inherit" });
+}
+
+const { MongoClient } = await import("mongodb");
+const { bundleAll } = await import("./bundle.ts");
+const { coldStartOnce, importOnce } = await import("./cold-start.ts");
+const { spawnNode } = await import("./processes.ts");
+const { Cookies, send } = await import("./client.ts");
+const { renderReport } = await import("./report.ts");
+const { loggedInCookie, measureCommands, measureLoad, measureLostUpdates, peakRssMiB, startApp, warmUp } = await import("./scenario.ts");
+
+function setting(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number; it is "${raw}".`);
+  return value;
+}
+
+const started = performance.now();
+const loadAtStart = loadavg()[0] ?? 0;
+const rounds = setting("BENCH_ROUNDS", 5);
+const seconds = setting("BENCH_SECONDS", 2);
+const warmupSeconds = setting("BENCH_WARMUP_SECONDS", 2);
+const connections = setting("BENCH_CONNECTIONS", 10);
+const commandRequests = setting("BENCH_COMMAND_REQUESTS", 50);
+const loginRequests = setting("BENCH_LOGIN_REQUESTS", 4);
+const coldRuns = setting("BENCH_COLD_RUNS", 10);
+const lostUpdateSizes = (process.env.BENCH_LOST_SIZES ?? "50,200").split(",").map(Number).filter((n) => n > 0);
+// One user per load connection and as many again, so that no user has two logins in flight.
+const users = Array.from({ length: 2 * connections }, (_, i) => ({ username: `bench-user-${i}`, password: `bench-password-${i}` }));
+const log = (message: string) => console.error(`bench: ${message}`);
+
+// The database: the stand-in in a process of its own, or MONGODB_URI with a database of our own.
+const external = process.env.MONGODB_URI?.trim() || undefined;
+const standin = external === undefined ? await spawnNode<{ uri: string }>(["bench/standin.ts"], process.env) : undefined;
+const uri = external ?? standin?.first.uri ?? "";
+const dbName = `galleta_bench_${randomBytes(4).toString("hex")}`;
+const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+const admin = client.db("admin");
+const counter: CommandCounter | undefined =
+  standin === undefined
+    ? undefined
+    : {
+        reset: async () => void (await admin.command({ standinResetCounts: 1 })),
+        counts: async () => ((await admin.command({ standinCommandCounts: 1 })) as { counts: Record<string, number> }).counts,
+      };
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: "production",
+  MONGODB_URI: uri,
+  MONGODB_DB: dbName,
+  SESSION_SECRETS: randomBytes(36).toString("base64url"),
+};
+// The peers must not see galleta's own settings from the caller's environment, nor galleta the caller's cache setting.
+delete env.SESSION_CACHE_SECONDS;
+
+const apps: AppSpec[] = [
+  { id: "galleta", label: "galleta", module: "bench/galleta-server.ts", env: { SESSION_CACHE_SECONDS: "0" } },
+  {
+    id: "galleta-cache",
+    label: "galleta, cookie cache 30 s",
+    module: "bench/galleta-server.ts",
+    env: { SESSION_CACHE_SECONDS: "30" },
+    // lib/session-cache.ts cacheCookieName(): `<session cookie>.cache`.
+    cacheCookie: (name) => name.endsWith(".cache"),
+  },
+  { id: "express", label: "express-session + connect-mongo", module: "bench/peers/express-app.js", env: {} },
+  { id: "iron", label: "iron-session", module: "bench/peers/iron-app.js", env: {} },
+];
+const notes: string[] = [];
+
+async function createUsers(): Promise<void> {
+  // Through galleta's own register function, so the peers read users exactly as galleta stores them.
+  const child = await spawnNode<{ listening: number }>(["bench/launch.mjs", "bench/galleta-server.ts"], env);
+  try {
+    const origin = `http://127.0.0.1:${child.first.listening}`;
+    for (let i = 0; i < users.length; i += 4) {
+      await Promise.all(
+        users.slice(i, i + 4).map(async (user) => {
+          const reply = await send(origin, "register", new Cookies(), user);
+          if (reply.status !== 201) throw new Error(`Could not create ${user.username}: ${reply.status} ${JSON.stringify(reply.body)}`);
+        }),
+      );
+    }
+  } finally {
+    await child.stop();
+  }
+}
+
+let bundleDir: string | undefined;
+const cookies = new Map<string, string>();
+const elapsed = () => ((performance.now() - started) / 1000).toFixed(0);
+try {
+  log(`database ${standin === undefined ? "MONGODB_URI" : `stand-in at ${uri}`}, database name ${dbName}`);
+  await createUsers();
+
+  // Every app in a process of its own for the whole run, measured in turns: for each round and
+  // each measurement, A B C D (the first app rotating from round to round), so that a burst of other
+  // work on the machine hits every app alike.
+  const measured: RoundOptions = {
+    seconds,
+    connections,
+    commandRequests,
+    loginRequests,
+    lostUpdateSizes,
+    users,
+    ...(standin?.process.pid === undefined ? {} : { dbPid: standin.process.pid }),
+  };
+  const running: RunningApp[] = [];
+  for (const app of apps) running.push(await startApp(app, env));
+  const results: RoundResult[] = [];
+  const footprint: Footprint[] = [];
+  try {
+    for (const app of running) await warmUp(app, measured);
+    log(`started ${running.length} apps (${elapsed()} s so far)`);
+    // Round 0 warms every app and the database up (JIT, pools) and is not recorded.
+    for (let round = 0; round <= rounds; round++) {
+      const options = round === 0 ? { ...measured, seconds: warmupSeconds } : measured;
+      const order = running.map((_, index) => running[(index + round) % running.length] as RunningApp);
+      const commands = new Map<string, RoundResult["commands"]>();
+      const loads = new Map<string, Partial<Record<LoadRoute, LoadResult>>>();
+      const lost = new Map<string, LostUpdates[]>();
+      if (counter !== undefined) for (const app of order) commands.set(app.spec.id, await measureCommands(app, counter, options));
+      for (const route of ["session", "visits", "login"] as const) {
+        if (route === "login" && round === 0) {
+          // Before any concurrent login (scrypt takes 32 MiB per login in every app).
+          for (const app of order) {
+            footprint.push({ id: app.spec.id, peakRssMiB: await peakRssMiB(app), cookieBytes: (await loggedInCookie(app, options)).length });
+          }
+        }
+        for (const app of order) loads.set(app.spec.id, { ...loads.get(app.spec.id), [route]: await measureLoad(app, route, options) });
+      }
+      for (const app of order) {
+        const runs: LostUpdates[] = [];
+        for (const n of lostUpdateSizes) runs.push(await measureLostUpdates(app, n, options));
+        lost.set(app.spec.id, runs);
+      }
+      log(`round ${round}/${rounds} (${order.map((app) => app.spec.id).join(" → ")}) ${round === 0 ? "warm-up, not recorded" : "done"} (${elapsed()} s so far)`);
+      if (round === 0) continue;
+      for (const app of running) {
+        const { session, visits, login } = loads.get(app.spec.id) ?? {};
+        if (session === undefined || visits === undefined || login === undefined) throw new Error(`round ${round}: ${app.spec.id} has no load figures`);
+        results.push({ app: app.spec.id, commands: commands.get(app.spec.id) ?? {}, load: { session, visits, login }, lost: lost.get(app.spec.id) ?? [] });
+      }
+    }
+    for (const app of running) cookies.set(app.spec.id, await loggedInCookie(app, measured));
+  } finally {
+    await Promise.all(running.map((app) => app.child.stop()));
+  }
+
+  // Bundles, as Netlify builds them and minified.
+  log(`bundling (${elapsed()} s so far)`);
+  const entries = [
+    // Function bundles keep their function's name: the adapter loads `<name>.mjs` by route.
+    { name: "galleta:login", entry: "functions/login.ts", file: "login" },
+    { name: "galleta:session", entry: "functions/session.ts", file: "session" },
+    { name: "galleta:visits", entry: "functions/visits.ts", file: "visits" },
+    { name: "adapter", entry: "bench/galleta-server.ts", file: "galleta-server" },
+    { name: "express", entry: "bench/peers/express-app.js", file: "express-app" },
+    { name: "iron", entry: "bench/peers/iron-app.js", file: "iron-app" },
+  ];
+  const built = await bundleAll(entries);
+  bundleDir = built.dir;
+  const bundleLabels: Record<string, string> = {
+    "galleta:login": "galleta functions/login",
+    "galleta:session": "galleta functions/session",
+    "galleta:visits": "galleta functions/visits",
+    adapter: "the bench's node:http adapter (galleta's cold start loads it too)",
+    express: "express-session + connect-mongo app",
+    iron: "iron-session app",
+  };
+
+  log(`import times (${elapsed()} s so far)`);
+  const bundleFigures: BundleFigures[] = built.bundles.map((bundle) => ({
+    name: bundle.name,
+    label: bundleLabels[bundle.name] ?? bundle.name,
+    netlifyBytes: bundle.netlify.bytes,
+    minifiedBytes: bundle.minified.bytes,
+    importNetlifyMs: [],
+    importMinifiedMs: [],
+  }));
+  for (let run = 0; run < coldRuns; run++) {
+    for (const [index, bundle] of built.bundles.entries()) {
+      const figures = bundleFigures[index];
+      if (figures === undefined) continue;
+      figures.importNetlifyMs.push(await importOnce(bundle.netlify.file, env));
+      figures.importMinifiedMs.push(await importOnce(bundle.minified.file, env));
+    }
+  }
+
+  log(`cold starts (${elapsed()} s so far)`);
+  const file = (name: string) => built.bundles.find((bundle) => bundle.name === name)?.netlify.file ?? "";
+  const cookieOf = (id: string) => cookies.get(id) ?? "";
+  const coldTargets: (ColdTarget & { label: string })[] = [
+    {
+      id: "galleta",
+      label: "galleta (adapter + functions/session bundle)",
+      module: file("adapter"),
+      env: { SESSION_CACHE_SECONDS: "0", GALLETA_FUNCTIONS_DIR: join(built.dir, "netlify"), GALLETA_FUNCTIONS_EXT: ".mjs" },
+      cookie: cookieOf("galleta"),
+    },
+    { id: "express", label: "express-session + connect-mongo", module: file("express"), env: {}, cookie: cookieOf("express") },
+    { id: "iron", label: "iron-session", module: file("iron"), env: {}, cookie: cookieOf("iron") },
+  ];
+  const coldStart = coldTargets.map((target) => ({ id: target.id, label: target.label, ms: [] as number[] }));
+  for (let run = 0; run < coldRuns; run++) {
+    for (const [index, target] of coldTargets.entries()) coldStart[index]?.ms.push(await coldStartOnce(target, env));
+  }
+
+  if (standin === undefined) notes.push("MONGODB_URI was set: database commands are n/a (only the stand-in counts them).");
+  notes.push(
+    "Peers check passwords with galleta's scrypt parameters (N=2^15, r=8, p=1) against the hash galleta stored, but neither throttles logins nor checks Origin; galleta does both.",
+    "Touch windows match: galleta's SESSION_TOUCH_AFTER_SECONDS default (60 s) and connect-mongo `touchAfter: 60`; idle timeout 30 min in all three apps (iron-session: `ttl` 30 min, not rolling).",
+    "express-session's `regenerate()` on login drops the session's data (the visit counter); galleta's keeps it.",
+    "The login load rotates over 20 users: galleta's throttle (lib/login-throttle.ts) counts an attempt before checking the password and refuses a 6th concurrent login of one username with 429, and refused attempts are never taken back, so ten concurrent correct logins of one user lock that user (and, past 20, every login from that address) out for the rest of the 15-minute window.",
+    "Cold start: galleta loads a function's bundle and connects to the database on the first request, as Netlify does; the Express app imports everything and starts connecting before it listens.",
+    "Timings on a shared 2-core machine move by tens of percent from run to run (see the load average above); command counts, lost updates and sizes do not. Rerun with BENCH_ROUNDS=9 for steadier medians.",
+  );
+  const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
+  const report: BenchResults = {
+    info: {
+      date: new Date().toISOString().replace("T", " ").slice(0, 16) + " UTC",
+      cpu,
+      cores: cpus().length,
+      memoryGiB: totalmem() / 2 ** 30,
+      node: process.version,
+      os: `${platform()} ${release()}`,
+      database: standin === undefined ? "MONGODB_URI (a real MongoDB)" : "the local MongoDB stand-in (netlify/mongo-standin), in its own process",
+      rounds,
+      order: apps.map((app) => app.label).join(" → "),
+      seconds,
+      warmupSeconds,
+      connections,
+      commandRequests,
+      loginRequests,
+      coldRuns,
+      elapsedSeconds: (performance.now() - started) / 1000,
+      loadAverage: [loadAtStart, loadavg()[0] ?? 0],
+    },
+    apps: apps.map(({ id, label }) => ({ id, label })),
+    baseline: "express",
+    rounds: results,
+    footprint,
+    bundles: bundleFigures,
+    coldStart,
+    notes,
+  };
+  const markdown = renderReport(report);
+  await mkdir(join(BENCH, "results"), { recursive: true });
+  await writeFile(join(BENCH, "results", "latest.md"), markdown);
+  await writeFile(join(BENCH, "results", "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(markdown);
+  log(`written to bench/results/latest.md (raw figures: latest.json) in ${report.info.elapsedSeconds.toFixed(0)} s`);
+} finally {
+  if (external !== undefined) await client.db(dbName).dropDatabase().catch(() => undefined);
+  await client.close();
+  await standin?.stop();
+  if (bundleDir !== undefined) await rm(bundleDir, { recursive: true, force: true });
+}
