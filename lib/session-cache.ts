@@ -3,8 +3,6 @@ import type { CookieJar } from "./cookie-jar.ts";
 import { deriveKey } from "./keys.ts";
 import type { SessionData, SessionRecord } from "./session-store.ts";
 
-const KEY_PURPOSE = "galleta session cookie cache A256GCM";
-
 /** The cache cookie's name, beside the session cookie's. */
 export function cacheCookieName(sessionCookie: string): string {
   return `${sessionCookie}.cache`;
@@ -42,7 +40,7 @@ export class SessionCookieCache<Data extends SessionData> {
     if (token === undefined) return null;
     for (const secret of this.#secrets) {
       try {
-        const { payload } = await jwtDecrypt<{ s: CachedSession }>(token, deriveKey(secret, KEY_PURPOSE), { currentDate: now });
+        const { payload } = await jwtDecrypt<{ s: CachedSession }>(token, await deriveKey(secret, "A256GCM"), { currentDate: now });
         const cached = payload.s;
         return cached.key === key ? fromCached<Data>(cached) : null;
       } catch {
@@ -61,7 +59,7 @@ export class SessionCookieCache<Data extends SessionData> {
       .setProtectedHeader({ alg: "dir", enc: "A256GCM" })
       .setIssuedAt(Math.floor(now.getTime() / 1000))
       .setExpirationTime(Math.floor(until / 1000))
-      .encrypt(deriveKey(current, KEY_PURPOSE));
+      .encrypt(await deriveKey(current, "A256GCM"));
     jar.set(cacheCookieName(cookieName), token, { maxAge: Math.max(0, until - now.getTime()) });
   }
 

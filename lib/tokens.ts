@@ -14,8 +14,6 @@ const AUDIENCE = "galleta-api";
 /** Access tokens live 15 minutes. */
 export const TOKEN_LIFETIME_MS = 15 * 60 * 1000;
 
-const KEY_PURPOSE = "galleta access token HS256";
-
 /** Signs an access token with the current secret. */
 export async function issueToken(claims: TokenClaims, secrets: readonly string[], now: Date): Promise<{ token: string; expiresAt: Date }> {
   const [current] = secrets;
@@ -29,7 +27,7 @@ export async function issueToken(claims: TokenClaims, secrets: readonly string[]
     .setAudience(AUDIENCE)
     .setIssuedAt(issuedAt)
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-    .sign(deriveKey(current, KEY_PURPOSE));
+    .sign(await deriveKey(current, "HS256"));
   return { token, expiresAt };
 }
 
@@ -42,7 +40,7 @@ export function invalidToken(message = "The access token is invalid, expired or 
 export async function verifyToken(token: string, secrets: readonly string[], now: Date): Promise<TokenClaims> {
   for (const secret of secrets) {
     try {
-      const { payload } = await jwtVerify(token, deriveKey(secret, KEY_PURPOSE), {
+      const { payload } = await jwtVerify(token, await deriveKey(secret, "HS256"), {
         algorithms: ["HS256"],
         issuer: ISSUER,
         audience: AUDIENCE,
