@@ -15,6 +15,8 @@ export interface LoadResult {
   /** CPU milliseconds per request spent by the app's process and by the database's (Linux only). */
   appCpuMs?: number;
   dbCpuMs?: number;
+  /** …and by the load generator (autocannon, in the benchmark's own process). */
+  loadCpuMs?: number;
 }
 
 /** One route to hammer. */

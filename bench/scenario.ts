@@ -137,8 +137,8 @@ export async function measureLoad(app: RunningApp, route: LoadRoute, options: Ro
   }
   let turn = 0;
   const nextBody = () => JSON.stringify(options.users[turn++ % options.users.length]);
-  const cpu = () => Promise.all([cpuSeconds(app.child.process.pid), cpuSeconds(options.dbPid)]);
-  const [appBefore, dbBefore] = await cpu();
+  const cpu = () => Promise.all([cpuSeconds(app.child.process.pid), cpuSeconds(options.dbPid), cpuSeconds(process.pid)]);
+  const [appBefore, dbBefore, loadBefore] = await cpu();
   const result = await runLoad({
     url: `${app.origin}${path}`,
     method,
@@ -147,12 +147,18 @@ export async function measureLoad(app: RunningApp, route: LoadRoute, options: Ro
     connections: options.connections,
     seconds: options.seconds,
   });
-  const [appAfter, dbAfter] = await cpu();
+  const [appAfter, dbAfter, loadAfter] = await cpu();
   const perRequest = (before: number | undefined, after: number | undefined) =>
     before === undefined || after === undefined || result.requests === 0 ? undefined : ((after - before) * 1000) / result.requests;
   const appCpuMs = perRequest(appBefore, appAfter);
   const dbCpuMs = perRequest(dbBefore, dbAfter);
-  return { ...result, ...(appCpuMs === undefined ? {} : { appCpuMs }), ...(dbCpuMs === undefined ? {} : { dbCpuMs }) };
+  const loadCpuMs = perRequest(loadBefore, loadAfter);
+  return {
+    ...result,
+    ...(appCpuMs === undefined ? {} : { appCpuMs }),
+    ...(dbCpuMs === undefined ? {} : { dbCpuMs }),
+    ...(loadCpuMs === undefined ? {} : { loadCpuMs }),
+  };
 }
 
 /**
