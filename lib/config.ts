@@ -92,7 +92,8 @@ export function loadConfig(env: Env): GalletaConfig {
   return Object.freeze(config);
 }
 
-const ENV_KEYS = [
+/** Every environment variable galleta reads. */
+export const CONFIG_ENV = [
   "CONTEXT",
   "NODE_ENV",
   "SESSION_SECRETS",
@@ -109,7 +110,7 @@ let cached: { key: string; config: GalletaConfig } | undefined;
 
 /** The process's configuration, validated on first use and again only when the environment changes. */
 export function getConfig(): GalletaConfig {
-  const key = ENV_KEYS.map((name) => process.env[name] ?? "").join("\u0000");
+  const key = CONFIG_ENV.map((name) => process.env[name] ?? "").join("\u0000");
   if (cached?.key !== key) cached = { key, config: loadConfig(process.env) };
   return cached.config;
 }

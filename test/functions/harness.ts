@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, expect } from "vitest";
-import { closeDatabase } from "../../lib/mongo.ts";
+import { expect } from "vitest";
 import { unsignValue } from "../../lib/signing.ts";
 import { sessionKey } from "../../lib/session-id.ts";
 import type { Handler } from "../../lib/http.ts";
-import { startTestMongo, type TestMongo } from "../support/mongo.ts";
+import type { TestMongo } from "../support/mongo.ts";
 import { TestBrowser } from "../support/requests.ts";
+import { useFunctionEnv } from "../support/function-env.ts";
 import register from "../../functions/register.ts";
 
 /** The secret the functions sign with in integration tests (40 characters, so production rules pass too). */
@@ -12,39 +12,12 @@ export const SECRET = "integration-test-secret-0123456789abcdef";
 /** The password every test user has. */
 export const PASSWORD = "correct horse battery";
 
-const ENV = ["MONGODB_URI", "MONGODB_DB", "SESSION_SECRETS", "SESSIONS_COLLECTION", "SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS", "SESSION_TOUCH_AFTER_SECONDS", "SESSION_CACHE_SECONDS"] as const;
-
 /**
  * Points the functions at a fresh database for one test file: the stand-in, or a throwaway database
  * on TEST_MONGODB_URI. Call at the top of the file; `api.mongo` is there once `beforeAll` has run.
  */
 export function useApi(): { readonly mongo: TestMongo } {
-  let mongo: TestMongo | undefined;
-  const saved = new Map<string, string | undefined>();
-  beforeAll(async () => {
-    mongo = await startTestMongo();
-    for (const name of ENV) {
-      saved.set(name, process.env[name]);
-      delete process.env[name];
-    }
-    process.env.MONGODB_URI = mongo.uri;
-    process.env.MONGODB_DB = mongo.dbName;
-    process.env.SESSION_SECRETS = SECRET;
-  });
-  afterAll(async () => {
-    await closeDatabase();
-    await mongo?.stop();
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
-  return {
-    get mongo() {
-      if (mongo === undefined) throw new Error("useApi(): the test database starts in beforeAll");
-      return mongo;
-    },
-  };
+  return useFunctionEnv({ SESSION_SECRETS: SECRET });
 }
 
 let serial = 0;

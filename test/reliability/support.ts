@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
-import { afterAll, beforeAll, expect } from "vitest";
+import { expect } from "vitest";
 import type { Handler } from "../../lib/http.ts";
-import { closeDatabase } from "../../lib/mongo.ts";
 import { sessionKey } from "../../lib/session-id.ts";
 import { unsignValue } from "../../lib/signing.ts";
 import { startMongoStandin } from "../../netlify/mongo-standin/server.ts";
 import { LIVE, startTestMongo, type TestMongo } from "../support/mongo.ts";
 import { TestBrowser } from "../support/requests.ts";
+import { useFunctionEnv as useTestFunctionEnv } from "../support/function-env.ts";
 
 /** The secret the functions sign with in these suites (40 characters, so production rules pass too). */
 export const SECRET = "reliability-test-secret-0123456789abcdef";
@@ -29,48 +29,12 @@ export const DOCUMENTED_ERRORS: Readonly<Record<string, number>> = Object.freeze
   store_unavailable: 503,
 });
 
-const FUNCTION_ENV = [
-  "CONTEXT",
-  "NODE_ENV",
-  "MONGODB_URI",
-  "MONGODB_DB",
-  "SESSION_SECRETS",
-  "SESSIONS_COLLECTION",
-  "SESSION_IDLE_MINUTES",
-  "SESSION_ABSOLUTE_HOURS",
-  "SESSION_TOUCH_AFTER_SECONDS",
-  "SESSION_CACHE_SECONDS",
-] as const;
-
 /**
- * Points the functions (which read `process.env`) at a fresh test database for one file, with
- * `env` on top, and restores everything afterwards. `mongo` is there once `beforeAll` has run.
+ * Points the functions at a fresh test database for one file, signing with SECRET, with `env` on
+ * top. `mongo` is there once `beforeAll` has run.
  */
 export function useFunctionEnv(env: Record<string, string> = {}, start: () => Promise<TestMongo> = startTestMongo): { readonly mongo: TestMongo } {
-  let mongo: TestMongo | undefined;
-  const saved = new Map<string, string | undefined>();
-  beforeAll(async () => {
-    mongo = await start();
-    for (const name of FUNCTION_ENV) {
-      saved.set(name, process.env[name]);
-      delete process.env[name];
-    }
-    Object.assign(process.env, { MONGODB_URI: mongo.uri, MONGODB_DB: mongo.dbName, SESSION_SECRETS: SECRET, ...env });
-  });
-  afterAll(async () => {
-    await closeDatabase();
-    await mongo?.stop();
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  });
-  return {
-    get mongo() {
-      if (mongo === undefined) throw new Error("useFunctionEnv(): the test database starts in beforeAll");
-      return mongo;
-    },
-  };
+  return useTestFunctionEnv({ SESSION_SECRETS: SECRET, ...env }, start);
 }
 
 /**
