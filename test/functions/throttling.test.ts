@@ -125,6 +125,13 @@ describe("login throttling", { timeout: 30_000 }, () => {
     expect(statuses.filter((status) => status !== 401).every((status) => status === 429)).toBe(true);
   });
 
+  it("never locks a user out for logging in correctly, however many times at once", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    const ip = uniqueClient();
+    await Promise.all(Array.from({ length: 10 }, () => attempt(username, PASSWORD, ip)));
+    for (let login = 0; login < 25; login += 1) expect((await attempt(username, PASSWORD, ip)).status).toBe(200);
+  });
+
   it("throttles POST /api/token with credentials the same way, sharing the counter with login", async () => {
     const { username } = await registerUser(new TestBrowser());
     const ip = uniqueClient();
