@@ -10,7 +10,7 @@ export interface JarCookieOptions extends CookieOptions {
 export function isSecureRequest(request: Request): boolean {
   const forwarded = request.headers.get("x-forwarded-proto");
   if (forwarded !== null) return forwarded.split(",")[0]?.trim().toLowerCase() === "https";
-  return new URL(request.url).protocol === "https:";
+  return request.url.startsWith("https:");
 }
 
 /**

@@ -25,9 +25,18 @@ interface CachedSession {
  * a revoked session keeps reading as live in the browser that holds the copy until the window ends,
  * so it is off unless SESSION_CACHE_SECONDS is set.
  */
+/** How many decrypted copies a warm instance remembers, so a copy it has seen is not decrypted again. */
+const MEMO_SIZE = 1024;
+
 export class SessionCookieCache<Data extends SessionData> {
   readonly #secrets: readonly string[];
   readonly #ttlMs: number;
+  /**
+   * Cookie value → what it decrypted to and until when it is valid. A hit is as trustworthy as a
+   * decryption: the exact ciphertext was authenticated (AES-GCM) when it was first seen, or made
+   * here. One per instance of this class, and a new instance comes with any change of secrets.
+   */
+  readonly #memo = new Map<string, { cached: CachedSession; validUntil: number }>();
 
   constructor(secrets: readonly string[], ttlMs: number) {
     this.#secrets = secrets;
@@ -38,16 +47,31 @@ export class SessionCookieCache<Data extends SessionData> {
   async read(jar: CookieJar, cookieName: string, key: string, now: Date): Promise<SessionRecord<Data> | null> {
     const token = jar.get(cacheCookieName(cookieName));
     if (token === undefined) return null;
+    const cached = await this.#decrypt(token, now);
+    return cached?.key === key ? fromCached<Data>(cached) : null;
+  }
+
+  async #decrypt(token: string, now: Date): Promise<CachedSession | undefined> {
+    const known = this.#memo.get(token);
+    if (known !== undefined) return now.getTime() < known.validUntil ? known.cached : undefined;
     for (const secret of this.#secrets) {
       try {
         const { payload } = await jwtDecrypt<{ s: CachedSession }>(token, await deriveKey(secret, "A256GCM"), { currentDate: now });
-        const cached = payload.s;
-        return cached.key === key ? fromCached<Data>(cached) : null;
+        this.#remember(token, payload.s, (payload.exp ?? 0) * 1000);
+        return payload.s;
       } catch {
         // Another secret's, tampered, or past its window: try the next secret, then fall back to the store.
       }
     }
-    return null;
+    return undefined;
+  }
+
+  #remember(token: string, cached: CachedSession, validUntil: number): void {
+    if (this.#memo.size >= MEMO_SIZE) {
+      const oldest = this.#memo.keys().next();
+      if (oldest.done !== true) this.#memo.delete(oldest.value);
+    }
+    this.#memo.set(token, { cached, validUntil });
   }
 
   /** Queues a fresh copy of the session, valid for the cache window (never beyond the session's own expiry). */
@@ -55,11 +79,14 @@ export class SessionCookieCache<Data extends SessionData> {
     const [current] = this.#secrets;
     if (current === undefined) return;
     const until = Math.min(now.getTime() + this.#ttlMs, record.expiresAt.getTime(), record.absoluteExpiresAt.getTime());
-    const token = await new EncryptJWT({ s: toCached(record) })
+    const expiresAt = Math.floor(until / 1000);
+    const cached = toCached(record);
+    const token = await new EncryptJWT({ s: cached })
       .setProtectedHeader({ alg: "dir", enc: "A256GCM" })
       .setIssuedAt(Math.floor(now.getTime() / 1000))
-      .setExpirationTime(Math.floor(until / 1000))
+      .setExpirationTime(expiresAt)
       .encrypt(await deriveKey(current, "A256GCM"));
+    this.#remember(token, cached, expiresAt * 1000);
     jar.set(cacheCookieName(cookieName), token, { maxAge: Math.max(0, until - now.getTime()) });
   }
 
@@ -82,7 +109,8 @@ function toCached(record: SessionRecord): CachedSession {
 function fromCached<Data extends SessionData>(cached: CachedSession): SessionRecord<Data> {
   return {
     ...cached,
-    data: cached.data as Data,
+    // A copy: the decrypted original is remembered and must not change with what a caller does.
+    data: structuredClone(cached.data) as Data,
     createdAt: new Date(cached.createdAt),
     lastSeenAt: new Date(cached.lastSeenAt),
     expiresAt: new Date(cached.expiresAt),

@@ -312,6 +312,18 @@ describe("SessionManager with the cookie cache", () => {
     expect(await context.sessions.read(context.browser.jar())).toBeNull();
   });
 
+  it("serves later reads of a cached copy unchanged by what a caller did to an earlier one", async () => {
+    const context = setup({ cacheMs: 10_000 });
+    const jar = context.browser.jar();
+    await context.sessions.create(jar, { userId: "u", data: { visits: 3 }, userAgent: null });
+    context.browser.keep(jar);
+    const first = await context.sessions.read(context.browser.jar());
+    if (first === null) throw new Error("expected the cached session");
+    first.data.visits = 999;
+    expect((await context.sessions.read(context.browser.jar()))?.data.visits).toBe(3);
+    expect(context.store.calls).toEqual([]);
+  });
+
   it("ignores a cache cookie that belongs to another session or was tampered with", async () => {
     const context = setup({ cacheMs: 10_000 });
     await login(context);
