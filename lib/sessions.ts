@@ -80,7 +80,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
 
   /**
    * Applies field changes to the session the request's cookie names without reading it first, so a
-   * write costs one store call; null (and the cookie cleared) when it names no live session. The
+   * write costs one store call, and drops the cached copy (the next read refreshes it); null (and the cookie cleared) when it names no live session. The
    * idle expiry moves to now + idle timeout: it may pass the absolute cap in the document, which
    * is harmless, as every read filters on both and `effectiveExpiry` takes the earlier.
    */
@@ -93,7 +93,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
     if (cookie.id === undefined || updated === null) return this.#forget(jar, cookie.name);
     this.#ids.set(updated, cookie.id);
     this.#sendCookie(jar, cookie.id, updated, now);
-    await this.#cache?.write(jar, cookie.name, updated, now);
+    this.#cache?.clear(jar, cookie.name);
     return updated;
   }
 
@@ -128,7 +128,11 @@ export class SessionManager<Data extends SessionData = SessionData> {
     return record;
   }
 
-  /** Applies field changes atomically and extends the idle expiry; null if the session ended meanwhile. */
+  /**
+   * Applies field changes atomically and extends the idle expiry; null if the session ended
+   * meanwhile. A write drops the cached copy rather than encrypting a new one: cheaper, and with
+   * concurrent writes no reply can leave the browser an older copy than another's.
+   */
   async update(jar: CookieJar | undefined, session: SessionRecord<Data>, change: SessionChange): Promise<SessionRecord<Data> | null> {
     const now = this.#now();
     const updated = await this.#store.update(session.key, change, this.#nextTouch(session, now), now);
@@ -138,7 +142,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
       this.#ids.set(updated, id);
       if (jar !== undefined && this.#dueForTouch(session, now)) this.#sendCookie(jar, id, updated, now);
     }
-    if (jar !== undefined) await this.#cache?.write(jar, sessionCookieName(jar), updated, now);
+    if (jar !== undefined) this.#cache?.clear(jar, sessionCookieName(jar));
     return updated;
   }
 

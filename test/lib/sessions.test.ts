@@ -312,6 +312,21 @@ describe("SessionManager with the cookie cache", () => {
     expect(await context.sessions.read(context.browser.jar())).toBeNull();
   });
 
+  it("drops the cached copy on a write, so the next read sees the change and caches it again", async () => {
+    const context = setup({ cacheMs: 10_000 });
+    await login(context);
+    const jar = context.browser.jar();
+    await context.sessions.updateFromCookie(jar, { inc: { visits: 1 } });
+    expect(context.browser.keep(jar)).toContainEqual(expect.stringMatching(/^sid\.cache=; Max-Age=0/));
+    context.store.calls = [];
+    const readJar = context.browser.jar();
+    expect((await context.sessions.read(readJar))?.data.visits).toBe(1);
+    expect(context.store.calls).toEqual(["get"]);
+    context.browser.keep(readJar);
+    expect((await context.sessions.read(context.browser.jar()))?.data.visits).toBe(1);
+    expect(context.store.calls).toEqual(["get"]);
+  });
+
   it("serves later reads of a cached copy unchanged by what a caller did to an earlier one", async () => {
     const context = setup({ cacheMs: 10_000 });
     const jar = context.browser.jar();
