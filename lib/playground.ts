@@ -44,8 +44,10 @@ export function listCookies(jar: CookieJar): CookieListing {
 }
 
 function playgroundName(raw: unknown): string {
-  if (typeof raw !== "string" || !NAME_PATTERN.test(raw) || RESERVED.has(raw)) {
-    throw invalid("name", "Cookie names are 1 to 64 letters, digits, '_' or '-', and cannot be the session cookie's.");
+  // __Host- and __Secure- names bind browsers to rules (Secure, no Domain) a browser enforces by
+  // silently dropping the cookie, so the playground refuses them rather than pretend to set them.
+  if (typeof raw !== "string" || !NAME_PATTERN.test(raw) || RESERVED.has(raw) || /^__(host|secure)-/i.test(raw)) {
+    throw invalid("name", "Cookie names are 1 to 64 letters, digits, '_' or '-', cannot start with __Host- or __Secure-, and cannot be the session cookie's.");
   }
   return raw;
 }

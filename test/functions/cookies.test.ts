@@ -104,6 +104,8 @@ describe("POST /api/cookies", () => {
   it.each([
     ["the session cookie's name", { name: "sid", value: "x" }, "name"],
     ["the HTTPS session cookie's name", { name: "__Host-sid", value: "x" }, "name"],
+    ["a __Host- prefixed name, which browsers keep only under rules the playground does not follow", { name: "__Host-theme", value: "x" }, "name"],
+    ["a __Secure- prefixed name, in any case", { name: "__secure-theme", value: "x" }, "name"],
     ["a name with a semicolon", { name: "a;b", value: "x" }, "name"],
     ["a name with a space", { name: "a b", value: "x" }, "name"],
     ["an empty name", { name: "", value: "x" }, "name"],
