@@ -4,6 +4,7 @@ import {
   isLive,
   type SessionChange,
   type SessionData,
+  type SessionOwner,
   type SessionRecord,
   type SessionStats,
   type SessionStore,
@@ -53,9 +54,10 @@ export class MemoryStore<Data extends SessionData = SessionData> implements Sess
     if (record !== undefined) Object.assign(record, touch);
   }
 
-  async destroy(key: string, userId?: string): Promise<boolean> {
+  async destroy(key: string, owner?: SessionOwner): Promise<boolean> {
     const record = this.#records.get(key);
-    if (record === undefined || (userId !== undefined && record.userId !== userId)) return false;
+    if (record === undefined) return false;
+    if (owner !== undefined && (record.userId !== owner.userId || !isLive(record, owner.now))) return false;
     return this.#records.delete(key);
   }
 

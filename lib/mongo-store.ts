@@ -4,6 +4,7 @@ import {
   assertFieldName,
   type SessionChange,
   type SessionData,
+  type SessionOwner,
   type SessionRecord,
   type SessionStats,
   type SessionStore,
@@ -86,9 +87,9 @@ export class MongoStore<Data extends SessionData = SessionData> implements Sessi
     await storeCall(() => this.#collection.updateOne(liveFilter(key, now), { $set: touch }));
   }
 
-  async destroy(key: string, userId?: string): Promise<boolean> {
+  async destroy(key: string, owner?: SessionOwner): Promise<boolean> {
     await this.ensureIndexes();
-    const filter = userId === undefined ? { _id: key } : { _id: key, userId };
+    const filter = owner === undefined ? { _id: key } : { ...liveFilter(key, owner.now), userId: owner.userId };
     const result = await storeCall(() => this.#collection.deleteOne(filter));
     return result.deletedCount === 1;
   }

@@ -32,6 +32,12 @@ export interface SessionTouch {
   expiresAt: Date;
 }
 
+/** Who must own a session for a revocation to touch it, and when it must still be live. */
+export interface SessionOwner {
+  userId: string;
+  now: Date;
+}
+
 /** Counts for the storage page: live sessions and how many expire in each coming bucket. */
 export interface SessionStats {
   active: number;
@@ -54,8 +60,8 @@ export interface SessionStore<Data extends SessionData = SessionData> {
   update(key: string, change: SessionChange, touch: SessionTouch, now: Date): Promise<SessionRecord<Data> | null>;
   /** Moves a live session's timestamps forward without reading it back. */
   touch(key: string, touch: SessionTouch, now: Date): Promise<void>;
-  /** Deletes a session (only if it belongs to `userId`, when given); whether one was deleted. */
-  destroy(key: string, userId?: string): Promise<boolean>;
+  /** Deletes a session; with an owner, only if it is that user's and live at `now`. Whether one was deleted. */
+  destroy(key: string, owner?: SessionOwner): Promise<boolean>;
   /** The live sessions of one user, most recently used first. */
   listByUser(userId: string, now: Date): Promise<SessionRecord<Data>[]>;
   /** Deletes every session of one user except `exceptKey`; how many were deleted. */

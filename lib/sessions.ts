@@ -173,9 +173,9 @@ export class SessionManager<Data extends SessionData = SessionData> {
     return this.#store.listByUser(userId, this.#now());
   }
 
-  /** Deletes one of a user's sessions by key; false if no such session is theirs. */
+  /** Deletes one of a user's live sessions by key; false if no such live session is theirs. */
   destroyForUser(userId: string, key: string): Promise<boolean> {
-    return this.#store.destroy(key, userId);
+    return this.#store.destroy(key, { userId, now: this.#now() });
   }
 
   /** Deletes every session of a user but `exceptKey` ("log out everywhere else"). */

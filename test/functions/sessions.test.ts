@@ -7,7 +7,7 @@ import visits from "../../functions/visits.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, handleOf, PASSWORD, registerUser, sessionIdOf, setCookieFor, useApi } from "./harness.ts";
 
-useApi();
+const api = useApi();
 let alice: string;
 let bob: string;
 
@@ -114,6 +114,14 @@ describe("DELETE /api/sessions/:id", { timeout: 20_000 }, () => {
     const id = await target();
     await expectError(await revokeFrom(browser, id), 404, "not_found");
     expect(await (await browser.send(session, "/api/session")).json()).toMatchObject({ authenticated: true });
+  });
+
+  it("answers 404 for the user's own session once it has expired, though the TTL monitor has not removed it yet", async () => {
+    const stale = await loggedIn(alice);
+    const handle = handleOf(stale);
+    await api.mongo.db.collection<{ _id: string }>("sessions").updateOne({ _id: handle }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await expectError(await revokeFrom(await loggedIn(alice), handle), 404, "not_found");
+    expect(await api.mongo.db.collection<{ _id: string }>("sessions").countDocuments({ _id: handle })).toBe(1);
   });
 
   it("leaves another user's session alive when asked to revoke it", async () => {

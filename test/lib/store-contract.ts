@@ -119,13 +119,14 @@ export function describeStoreContract(name: string, makeStore: () => SessionStor
       expect(await store.get(created.key, at(40))).toMatchObject({ lastSeenAt: at(20), expiresAt: at(50) });
     });
 
-    it("destroys a session, and only its owner's when a user is named", async () => {
+    it("destroys a session, and with an owner named only that owner's live one", async () => {
       const store = makeStore();
       const created = record({ userId: "owner" });
       await store.create(created);
-      expect(await store.destroy(created.key, "someone-else")).toBe(false);
+      expect(await store.destroy(created.key, { userId: "someone-else", now: at(1) })).toBe(false);
+      expect(await store.destroy(created.key, { userId: "owner", now: at(30) })).toBe(false); // expired, not yet removed
       expect(await store.get(created.key, at(1))).not.toBeNull();
-      expect(await store.destroy(created.key, "owner")).toBe(true);
+      expect(await store.destroy(created.key, { userId: "owner", now: at(1) })).toBe(true);
       expect(await store.get(created.key, at(1))).toBeNull();
       expect(await store.destroy(created.key)).toBe(false);
     });
