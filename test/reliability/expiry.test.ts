@@ -1,11 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import login from "../../functions/login.ts";
-import register from "../../functions/register.ts";
 import session from "../../functions/session.ts";
 import visits from "../../functions/visits.ts";
 import { LIVE } from "../support/mongo.ts";
 import { TestBrowser } from "../support/requests.ts";
-import { send, sessionKeyOf, settle, startClockedMongo, useFunctionEnv } from "./support.ts";
+import { logInAgain, newUser, send, sessionKeyOf, settle, startClockedMongo, useFunctionEnv } from "./support.ts";
 
 const MINUTE = 60_000;
 const IDLE_MINUTES = 20;
@@ -14,11 +12,9 @@ const ABSOLUTE_HOURS = 0.5;
 const IDLE = IDLE_MINUTES * MINUTE;
 const ABSOLUTE = ABSOLUTE_HOURS * 60 * MINUTE;
 const T0 = Date.parse("2030-01-01T00:00:00Z");
-const PASSWORD = "expiry tests password";
 
 const api = useFunctionEnv({ SESSION_IDLE_MINUTES: String(IDLE_MINUTES), SESSION_ABSOLUTE_HOURS: String(ABSOLUTE_HOURS) }, startClockedMongo);
 
-let serial = 0;
 
 /** Only `Date` is faked: the driver's and the stand-in's timers keep running on the real clock. */
 beforeEach(() => {
@@ -31,21 +27,6 @@ afterEach(() => {
 
 function at(ms: number): void {
   vi.setSystemTime(T0 + ms);
-}
-
-/** Registers a new user; returns the logged-in browser and a helper that logs in a second browser as the same user. */
-async function newUser(): Promise<{ browser: TestBrowser; username: string }> {
-  serial += 1;
-  const username = `expiry${serial}_${Math.random().toString(36).slice(2, 8)}`;
-  const browser = new TestBrowser();
-  expect((await send(browser, register, "/api/register", { method: "POST", body: { username, password: PASSWORD } })).status).toBe(201);
-  return { browser, username };
-}
-
-async function logInAgain(username: string): Promise<TestBrowser> {
-  const browser = new TestBrowser();
-  expect((await send(browser, login, "/api/login", { method: "POST", body: { username, password: PASSWORD } })).status).toBe(200);
-  return browser;
 }
 
 async function whoAmI(browser: TestBrowser): Promise<{ authenticated: boolean; visits: number }> {
@@ -67,7 +48,7 @@ describe.each([
   });
 
   it("refuses a session the moment it has been idle for SESSION_IDLE_MINUTES, while its document is still stored", { timeout: 15_000 }, async () => {
-    const { browser: idle, username } = await newUser();
+    const { browser: idle, username } = await newUser("expiry");
     const twin = await logInAgain(username);
     const key = sessionKeyOf(idle);
 
@@ -80,7 +61,7 @@ describe.each([
   });
 
   it("refuses a session at its absolute cap (SESSION_ABSOLUTE_HOURS, fractional) however active it has been", { timeout: 15_000 }, async () => {
-    const { browser } = await newUser();
+    const { browser } = await newUser("expiry");
     const key = sessionKeyOf(browser);
     for (const minutes of [10, 20]) {
       at(minutes * MINUTE);
@@ -101,7 +82,7 @@ describe.each([
 describe.skipIf(LIVE)("when the TTL monitor runs (needs the stand-in's runTtlPass; skipped against TEST_MONGODB_URI)", () => {
   it("deletes an idle-expired session's document, and keeps the ones still live", { timeout: 15_000 }, async () => {
     const standin = api.mongo.standin!;
-    const { browser: idle, username } = await newUser();
+    const { browser: idle, username } = await newUser("expiry");
     const idleKey = sessionKeyOf(idle);
     const active = await logInAgain(username);
     at(IDLE / 2);
@@ -125,7 +106,7 @@ describe.skipIf(LIVE)("when the TTL monitor runs (needs the stand-in's runTtlPas
 
   it("deletes a session's document once its absolute cap has passed", { timeout: 15_000 }, async () => {
     const standin = api.mongo.standin!;
-    const { browser } = await newUser();
+    const { browser } = await newUser("expiry");
     const key = sessionKeyOf(browser);
     for (const minutes of [10, 20]) {
       at(minutes * MINUTE);

@@ -4,8 +4,8 @@ import cookieDelete from "../../functions/cookie-delete.ts";
 import cookies from "../../functions/cookies.ts";
 import health from "../../functions/health.ts";
 import login from "../../functions/login.ts";
-import logout from "../../functions/logout.ts";
 import register from "../../functions/register.ts";
+import logout from "../../functions/logout.ts";
 import sessionRevoke from "../../functions/session-revoke.ts";
 import session from "../../functions/session.ts";
 import sessions from "../../functions/sessions.ts";
@@ -14,36 +14,20 @@ import token from "../../functions/token.ts";
 import visits from "../../functions/visits.ts";
 import { unsignValue } from "../../lib/signing.ts";
 import { TestBrowser } from "../support/requests.ts";
-import { send, settle, useFunctionEnv } from "./support.ts";
+import { logInAgain, newUser, PASSWORD, send, settle, useFunctionEnv } from "./support.ts";
 
 const OLD = "old-secret-0123456789abcdef0123456789abcdef";
 const NEW = "new-secret-fedcba9876543210fedcba9876543210";
-const PASSWORD = "secrets tests password";
 
 // Touch on every read, so a session that is used re-sends its cookie signed with the current secret.
 const api = useFunctionEnv({ SESSION_SECRETS: OLD, SESSION_TOUCH_AFTER_SECONDS: "0" });
 
-let serial = 0;
 
 afterEach(() => {
   process.env.SESSION_SECRETS = OLD;
   delete process.env.CONTEXT;
   delete process.env.SESSION_CACHE_SECONDS;
 });
-
-async function newUser(): Promise<{ browser: TestBrowser; username: string }> {
-  serial += 1;
-  const username = `secrets${serial}_${Math.random().toString(36).slice(2, 8)}`;
-  const browser = new TestBrowser();
-  expect((await send(browser, register, "/api/register", { method: "POST", body: { username, password: PASSWORD } })).status).toBe(201);
-  return { browser, username };
-}
-
-async function logInAgain(username: string): Promise<TestBrowser> {
-  const browser = new TestBrowser();
-  expect((await send(browser, login, "/api/login", { method: "POST", body: { username, password: PASSWORD } })).status).toBe(200);
-  return browser;
-}
 
 async function whoAmI(browser: TestBrowser, headers?: Record<string, string>): Promise<{ status: number; body: { authenticated?: boolean; visits?: number } }> {
   const { status, body } = await settle(await send(browser, session, "/api/session", { headers }));
@@ -70,7 +54,7 @@ describe.each([
   });
 
   it("keeps users logged in, tokens valid and counters counted when a new secret is put in front (SESSION_SECRETS=new,old)", { timeout: 15_000 }, async () => {
-    const { browser } = await newUser();
+    const { browser } = await newUser("secrets");
     expect((await settle(await send(browser, visits, "/api/visits", { method: "POST" }))).status).toBe(200);
     const bearer = await tokenFor(browser);
 
@@ -81,7 +65,7 @@ describe.each([
   });
 
   it("logs out exactly the sessions and tokens signed only with a retired secret once it is removed", { timeout: 15_000 }, async () => {
-    const { browser: untouched, username } = await newUser();
+    const { browser: untouched, username } = await newUser("secrets");
     const resent = await logInAgain(username);
     const anonymous = new TestBrowser();
     for (let i = 0; i < 3; i += 1) await send(anonymous, visits, "/api/visits", { method: "POST" });

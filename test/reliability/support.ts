@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { MongoClient } from "mongodb";
 import { expect } from "vitest";
+import login from "../../functions/login.ts";
+import register from "../../functions/register.ts";
 import type { Handler } from "../../lib/http.ts";
 import { sessionKey } from "../../lib/session-id.ts";
 import { unsignValue } from "../../lib/signing.ts";
@@ -11,6 +13,26 @@ import { useFunctionEnv as useTestFunctionEnv } from "../support/function-env.ts
 
 /** The secret the functions sign with in these suites (40 characters, so production rules pass too). */
 export const SECRET = "reliability-test-secret-0123456789abcdef";
+/** The password every user these suites register has. */
+export const PASSWORD = "reliability tests password";
+
+let serial = 0;
+
+/** Registers a new user whose name starts with `prefix`; returns the logged-in browser and the name. */
+export async function newUser(prefix: string): Promise<{ browser: TestBrowser; username: string }> {
+  serial += 1;
+  const username = `${prefix}${serial}_${Math.random().toString(36).slice(2, 8)}`;
+  const browser = new TestBrowser();
+  expect((await send(browser, register, "/api/register", { method: "POST", body: { username, password: PASSWORD } })).status).toBe(201);
+  return { browser, username };
+}
+
+/** Logs a second browser in as `username`. */
+export async function logInAgain(username: string): Promise<TestBrowser> {
+  const browser = new TestBrowser();
+  expect((await send(browser, login, "/api/login", { method: "POST", body: { username, password: PASSWORD } })).status).toBe(200);
+  return browser;
+}
 
 /** Every error code issue #4 documents, with its status: the only ones a client may ever see. */
 export const DOCUMENTED_ERRORS: Readonly<Record<string, number>> = Object.freeze({
