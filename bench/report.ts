@@ -295,7 +295,7 @@ export function renderReport(results: BenchResults): string {
 
 /**
  * The commands galleta's login spends on work the peer does not do: the login throttle's
- * (lib/login-throttle.ts: begin() counts the attempt for the username and the client, two
+ * (lib/accounts/login-throttle.ts: begin() counts the attempt for the username and the client, two
  * findAndModify; succeeded() takes it back, one update). Recount if the throttle changes.
  */
 const THROTTLE_COMMANDS = 3;

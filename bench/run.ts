@@ -90,7 +90,7 @@ const apps: AppSpec[] = [
     label: "galleta, cookie cache 30 s",
     module: "bench/galleta-server.ts",
     env: { SESSION_CACHE_SECONDS: "30" },
-    // lib/session-cache.ts cacheCookieName(): `<session cookie>.cache`.
+    // lib/sessions/session-cache.ts cacheCookieName(): `<session cookie>.cache`.
     cacheCookie: (name) => name.endsWith(".cache"),
   },
   { id: "express", label: "express-session + connect-mongo", module: "bench/peers/express-app.js", env: {} },
@@ -241,7 +241,7 @@ try {
     "Peers check passwords with galleta's scrypt parameters (N=2^15, r=8, p=1) against the hash galleta stored, but neither throttles logins nor checks Origin; galleta does both.",
     "Touch windows match: galleta's SESSION_TOUCH_AFTER_SECONDS default (60 s) and connect-mongo `touchAfter: 60`; idle timeout 30 min in all three apps (iron-session: `ttl` 30 min, not rolling).",
     "express-session's `regenerate()` on login drops the session's data (the visit counter); galleta's keeps it.",
-    "The login load rotates over 20 users: galleta's throttle (lib/login-throttle.ts) counts an attempt before checking the password, so while five logins of one username are being checked a sixth concurrent one gets 429 (a successful login then clears the count; test/functions/throttling.test.ts shows a user is never locked out by correct logins).",
+    "The login load rotates over 20 users: galleta's throttle (lib/accounts/login-throttle.ts) counts an attempt before checking the password, so while five logins of one username are being checked a sixth concurrent one gets 429 (a successful login then clears the count; test/functions/throttling.test.ts shows a user is never locked out by correct logins).",
     "Cold start: galleta loads a function's bundle and connects to the database on the first request, as Netlify does; the Express app imports everything and starts connecting before it listens.",
     "Timings on a shared 2-core machine move by tens of percent from run to run (see the load average above); command counts, lost updates and sizes do not. Rerun with BENCH_ROUNDS=9 for steadier medians.",
   );

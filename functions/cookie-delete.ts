@@ -1,9 +1,9 @@
 import type { Config } from "@netlify/functions";
-import { clearPlaygroundCookie } from "../lib/playground.ts";
-import { CookieJar } from "../lib/cookie-jar.ts";
-import { methods, noContent } from "../lib/http.ts";
-import { assertSameOrigin } from "../lib/same-origin.ts";
-import { getConfig } from "../lib/config.ts";
+import { clearPlaygroundCookie } from "../lib/cookies/playground.ts";
+import { CookieJar } from "../lib/cookies/cookie-jar.ts";
+import { methods, noContent } from "../lib/http/http.ts";
+import { assertSameOrigin } from "../lib/http/same-origin.ts";
+import { getConfig } from "../lib/runtime/config.ts";
 
 /** Clears one playground cookie (never the session cookie). */
 export default methods({

@@ -1,9 +1,9 @@
 import type { Config } from "@netlify/functions";
-import { listCookies, setPlaygroundCookie } from "../lib/playground.ts";
-import { CookieJar } from "../lib/cookie-jar.ts";
-import { json, methods, readJson } from "../lib/http.ts";
-import { assertSameOrigin } from "../lib/same-origin.ts";
-import { getConfig } from "../lib/config.ts";
+import { listCookies, setPlaygroundCookie } from "../lib/cookies/playground.ts";
+import { CookieJar } from "../lib/cookies/cookie-jar.ts";
+import { json, methods, readJson } from "../lib/http/http.ts";
+import { assertSameOrigin } from "../lib/http/same-origin.ts";
+import { getConfig } from "../lib/runtime/config.ts";
 
 /** The cookie playground: lists the cookies the server received (plain, signed and valid, tampered) and sets new ones. */
 export default methods({

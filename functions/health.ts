@@ -1,7 +1,7 @@
 import type { Config } from "@netlify/functions";
-import { json, methods } from "../lib/http.ts";
+import { json, methods } from "../lib/http/http.ts";
 import { services } from "../lib/services.ts";
-import { storeCall } from "../lib/mongo.ts";
+import { storeCall } from "../lib/runtime/mongo.ts";
 
 /** Liveness and store reachability: 200 when MongoDB answers a ping, 503 `store_unavailable` when not. */
 export default methods({

@@ -1,9 +1,9 @@
 import type { Config } from "@netlify/functions";
-import { requestSession } from "../lib/auth.ts";
-import { json, methods, readJson } from "../lib/http.ts";
-import { logIn, readCredentials } from "../lib/login.ts";
+import { requestSession } from "../lib/accounts/auth.ts";
+import { json, methods, readJson } from "../lib/http/http.ts";
+import { logIn, readCredentials } from "../lib/accounts/login.ts";
 import { services } from "../lib/services.ts";
-import { sessionView, userAgentOf } from "../lib/views.ts";
+import { sessionView, userAgentOf } from "../lib/sessions/views.ts";
 
 /** Logs in: 200 `{ user, session }` under a new session id every time (against session fixation). */
 export default methods({

@@ -1,6 +1,6 @@
 import type { Config } from "@netlify/functions";
-import { requestSession } from "../lib/auth.ts";
-import { methods, noContent } from "../lib/http.ts";
+import { requestSession } from "../lib/accounts/auth.ts";
+import { methods, noContent } from "../lib/http/http.ts";
 import { services } from "../lib/services.ts";
 
 /** Logs out: deletes the session server-side and clears its cookie, so a replayed cookie or token is worthless. 204 even without a session. */

@@ -1,5 +1,5 @@
-import { GalletaError } from "../lib/errors.ts";
-import { errorResponse } from "../lib/http.ts";
+import { GalletaError } from "../lib/http/errors.ts";
+import { errorResponse } from "../lib/http/http.ts";
 
 /**
  * The API's JSON 404 for every method on any /api/* path no other function owns. It has no

@@ -1,9 +1,9 @@
 import type { Config } from "@netlify/functions";
-import { requestSession } from "../lib/auth.ts";
-import { json, methods, readJson } from "../lib/http.ts";
-import { readCredentials } from "../lib/login.ts";
+import { requestSession } from "../lib/accounts/auth.ts";
+import { json, methods, readJson } from "../lib/http/http.ts";
+import { readCredentials } from "../lib/accounts/login.ts";
 import { services } from "../lib/services.ts";
-import { sessionView, userAgentOf } from "../lib/views.ts";
+import { sessionView, userAgentOf } from "../lib/sessions/views.ts";
 
 /** Creates an account and logs it in: 201 `{ user }` and a fresh session cookie (an anonymous session's visits carry over). */
 export default methods({

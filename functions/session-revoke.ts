@@ -1,8 +1,8 @@
 import type { Config } from "@netlify/functions";
-import { requireUser } from "../lib/auth.ts";
-import { GalletaError } from "../lib/errors.ts";
-import { methods, noContent } from "../lib/http.ts";
-import { isSessionKey } from "../lib/session-id.ts";
+import { requireUser } from "../lib/accounts/auth.ts";
+import { GalletaError } from "../lib/http/errors.ts";
+import { methods, noContent } from "../lib/http/http.ts";
+import { isSessionKey } from "../lib/sessions/session-id.ts";
 import { services } from "../lib/services.ts";
 
 /** Revokes one of the user's sessions by its public handle: 204, or 404 if no such session is theirs. */

@@ -1,8 +1,8 @@
 import type { Config } from "@netlify/functions";
-import { requireUser } from "../lib/auth.ts";
-import { json, methods } from "../lib/http.ts";
+import { requireUser } from "../lib/accounts/auth.ts";
+import { json, methods } from "../lib/http/http.ts";
 import { services } from "../lib/services.ts";
-import { deviceView } from "../lib/views.ts";
+import { deviceView } from "../lib/sessions/views.ts";
 
 /** The logged-in user's active sessions (devices), the current one marked. */
 export default methods({

@@ -1,5 +1,5 @@
 import type { Config } from "@netlify/functions";
-import { json, methods } from "../lib/http.ts";
+import { json, methods } from "../lib/http/http.ts";
 import { services } from "../lib/services.ts";
 
 const BUCKETS = 12;

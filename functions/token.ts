@@ -1,10 +1,10 @@
 import type { Config } from "@netlify/functions";
-import { requireUser } from "../lib/auth.ts";
-import { json, methods, readJson } from "../lib/http.ts";
-import { logIn, readCredentials } from "../lib/login.ts";
+import { requireUser } from "../lib/accounts/auth.ts";
+import { json, methods, readJson } from "../lib/http/http.ts";
+import { logIn, readCredentials } from "../lib/accounts/login.ts";
 import { services } from "../lib/services.ts";
-import { issueToken } from "../lib/tokens.ts";
-import { userAgentOf } from "../lib/views.ts";
+import { issueToken } from "../lib/accounts/tokens.ts";
+import { userAgentOf } from "../lib/sessions/views.ts";
 
 /**
  * Access tokens for API clients: with `{ username, password }` a new server-side session is started

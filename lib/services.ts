@@ -1,11 +1,11 @@
 import type { Db } from "mongodb";
-import { getConfig, type GalletaConfig } from "./config.ts";
-import { LoginThrottle } from "./login-throttle.ts";
-import { getDatabase } from "./mongo.ts";
-import { MongoStore } from "./mongo-store.ts";
-import { SessionCookieCache } from "./session-cache.ts";
-import { SessionManager } from "./sessions.ts";
-import { UserStore } from "./users.ts";
+import { getConfig, type GalletaConfig } from "./runtime/config.ts";
+import { LoginThrottle } from "./accounts/login-throttle.ts";
+import { getDatabase } from "./runtime/mongo.ts";
+import { MongoStore } from "./sessions/mongo-store.ts";
+import { SessionCookieCache } from "./sessions/session-cache.ts";
+import { SessionManager } from "./sessions/sessions.ts";
+import { UserStore } from "./accounts/users.ts";
 
 /** What galleta keeps in a session besides the user id: the username and the lecture's visit counter. */
 export interface AppSessionData extends Record<string, unknown> {

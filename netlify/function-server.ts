@@ -9,7 +9,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream } from "node:stream/web";
 import { fileURLToPath } from "node:url";
-import type { Handler } from "../lib/http.ts";
+import type { Handler } from "../lib/http/http.ts";
 
 /** Where to listen; port 0 (the default) picks a free one, host defaults to loopback. */
 export interface FunctionServerOptions {
@@ -152,7 +152,7 @@ export async function startFunctionServer(options: FunctionServerOptions = {}): 
 
 // `node netlify/function-server.ts` serves the functions on PORT (default 9999) until interrupted.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { closeDatabase } = await import("../lib/mongo.ts");
+  const { closeDatabase } = await import("../lib/runtime/mongo.ts");
   const server = await startFunctionServer({ port: Number(process.env.PORT ?? 9999), host: process.env.HOST ?? "127.0.0.1" });
   console.log(`galleta functions listening on ${server.url}`);
   const stop = async () => {

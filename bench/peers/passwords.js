@@ -1,4 +1,4 @@
-// The peers check passwords exactly as galleta's lib/passwords.ts does (scrypt N=2^15, r=8, p=1,
+// The peers check passwords exactly as galleta's lib/accounts/passwords.ts does (scrypt N=2^15, r=8, p=1,
 // 32-byte key, NFKC, hashes stored as `scrypt$N$r$p$salt$hash`), so a login costs every app the
 // same CPU and the benchmark compares sessions, not password hashing. They read the hashes galleta
 // wrote to the shared `users` collection. Unlike galleta, they do not hash a decoy for unknown

@@ -2,8 +2,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { closeDatabase } from "../../lib/mongo.ts";
-import type { Handler } from "../../lib/http.ts";
+import { closeDatabase } from "../../lib/runtime/mongo.ts";
+import type { Handler } from "../../lib/http/http.ts";
 import { startTestMongo, type TestMongo } from "../support/mongo.ts";
 import { TestBrowser, contextFor } from "../support/requests.ts";
 

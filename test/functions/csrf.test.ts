@@ -8,7 +8,7 @@ import revoke from "../../functions/session-revoke.ts";
 import session from "../../functions/session.ts";
 import token from "../../functions/token.ts";
 import visits from "../../functions/visits.ts";
-import type { Handler } from "../../lib/http.ts";
+import type { Handler } from "../../lib/http/http.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, PASSWORD, registerUser, uniqueName, useApi } from "./harness.ts";
 

@@ -12,7 +12,7 @@ import sessions from "../../functions/sessions.ts";
 import stats from "../../functions/stats.ts";
 import token from "../../functions/token.ts";
 import visits from "../../functions/visits.ts";
-import type { Handler } from "../../lib/http.ts";
+import type { Handler } from "../../lib/http/http.ts";
 import { ORIGIN } from "../support/requests.ts";
 import { expectError, useApi } from "./harness.ts";
 

@@ -1,7 +1,7 @@
 import { expect } from "vitest";
-import { unsignValue } from "../../lib/signing.ts";
-import { sessionKey } from "../../lib/session-id.ts";
-import type { Handler } from "../../lib/http.ts";
+import { unsignValue } from "../../lib/cookies/signing.ts";
+import { sessionKey } from "../../lib/sessions/session-id.ts";
+import type { Handler } from "../../lib/http/http.ts";
 import type { TestMongo } from "../support/mongo.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { useFunctionEnv } from "../support/function-env.ts";

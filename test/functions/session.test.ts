@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import session from "../../functions/session.ts";
 import visits from "../../functions/visits.ts";
-import { sessionKey } from "../../lib/session-id.ts";
-import { signValue } from "../../lib/signing.ts";
+import { sessionKey } from "../../lib/sessions/session-id.ts";
+import { signValue } from "../../lib/cookies/signing.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { handleOf, registerUser, SECRET, sessionIdOf, setCookieFor, useApi } from "./harness.ts";
 

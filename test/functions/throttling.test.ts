@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { vi } from "vitest";
 import login from "../../functions/login.ts";
 import token from "../../functions/token.ts";
-import { closeDatabase } from "../../lib/mongo.ts";
+import { closeDatabase } from "../../lib/runtime/mongo.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, PASSWORD, registerUser, uniqueName, useApi } from "./harness.ts";
 
@@ -111,7 +111,7 @@ describe("login throttling", { timeout: 30_000 }, () => {
     try {
       await expectThrottled(await new TestBrowser().send(fresh, "/api/login", { method: "POST", body: { username, password: PASSWORD }, ip }));
     } finally {
-      await (await import("../../lib/mongo.ts")).closeDatabase();
+      await (await import("../../lib/runtime/mongo.ts")).closeDatabase();
     }
     const indexes = await api.mongo.db.collection("login_attempts").indexes();
     expect(indexes).toContainEqual(expect.objectContaining({ key: { expiresAt: 1 }, expireAfterSeconds: 0 }));

@@ -7,8 +7,8 @@ import session from "../../functions/session.ts";
 import sessions from "../../functions/sessions.ts";
 import token from "../../functions/token.ts";
 import visits from "../../functions/visits.ts";
-import type { Handler } from "../../lib/http.ts";
-import { issueToken } from "../../lib/tokens.ts";
+import type { Handler } from "../../lib/http/http.ts";
+import { issueToken } from "../../lib/accounts/tokens.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, handleOf, PASSWORD, registerUser, SECRET, setCookieFor, useApi } from "./harness.ts";
 

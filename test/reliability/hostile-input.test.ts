@@ -12,7 +12,7 @@ import session from "../../functions/session.ts";
 import sessions from "../../functions/sessions.ts";
 import token from "../../functions/token.ts";
 import visits from "../../functions/visits.ts";
-import type { Handler } from "../../lib/http.ts";
+import type { Handler } from "../../lib/http/http.ts";
 import { startFunctionServer, type FunctionServer } from "../../netlify/function-server.ts";
 import { ORIGIN, TestBrowser } from "../support/requests.ts";
 import { expectDocumentedError, SECRET, send, sessionKeyOf, useFunctionEnv } from "./support.ts";

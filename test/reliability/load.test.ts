@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forkFunctionServer, type ForkedFunctionServer, type MemoryUsage } from "../support/function-server-process.ts";
-import { sessionKey } from "../../lib/session-id.ts";
-import { unsignValue } from "../../lib/signing.ts";
+import { sessionKey } from "../../lib/sessions/session-id.ts";
+import { unsignValue } from "../../lib/cookies/signing.ts";
 import { SECRET, useFunctionEnv } from "./support.ts";
 
 const SESSIONS = 1000;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Handler } from "../../lib/http.ts";
+import type { Handler } from "../../lib/http/http.ts";
 import cookieDelete from "../../functions/cookie-delete.ts";
 import cookies from "../../functions/cookies.ts";
 import health from "../../functions/health.ts";
@@ -12,7 +12,7 @@ import sessions from "../../functions/sessions.ts";
 import stats from "../../functions/stats.ts";
 import token from "../../functions/token.ts";
 import visits from "../../functions/visits.ts";
-import { unsignValue } from "../../lib/signing.ts";
+import { unsignValue } from "../../lib/cookies/signing.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { logInAgain, newUser, PASSWORD, send, settle, useFunctionEnv } from "./support.ts";
 

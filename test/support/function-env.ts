@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from "vitest";
-import { CONFIG_ENV } from "../../lib/config.ts";
-import { closeDatabase } from "../../lib/mongo.ts";
+import { CONFIG_ENV } from "../../lib/runtime/config.ts";
+import { closeDatabase } from "../../lib/runtime/mongo.ts";
 import { startTestMongo, type TestMongo } from "./mongo.ts";
 
 /**

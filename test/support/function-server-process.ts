@@ -62,7 +62,7 @@ export async function forkFunctionServer(env: Record<string, string>): Promise<F
 // As the child: serve, then answer the parent until it says stop.
 if (process.argv[1] === ENTRY && process.send !== undefined) {
   const { startFunctionServer } = await import("../../netlify/function-server.ts");
-  const { closeDatabase } = await import("../../lib/mongo.ts");
+  const { closeDatabase } = await import("../../lib/runtime/mongo.ts");
   const server = await startFunctionServer();
   const reply = (message: FromChild) => process.send?.(message);
   process.on("message", async (message: ToChild) => {

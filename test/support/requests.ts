@@ -1,4 +1,4 @@
-import type { Handler, RequestContext } from "../../lib/http.ts";
+import type { Handler, RequestContext } from "../../lib/http/http.ts";
 
 /** The site's origin in integration tests. */
 export const ORIGIN = "http://localhost:8888";

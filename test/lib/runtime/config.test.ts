@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { loadConfig } from "../../lib/config.ts";
-import { ConfigurationError } from "../../lib/errors.ts";
+import { loadConfig } from "../../../lib/runtime/config.ts";
+import { ConfigurationError } from "../../../lib/http/errors.ts";
 
 const longSecret = "x".repeat(32);
 const production = { CONTEXT: "production", MONGODB_URI: "mongodb://db.example/" };

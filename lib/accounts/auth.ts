@@ -1,8 +1,8 @@
-import { CookieJar } from "./cookie-jar.ts";
-import { GalletaError } from "./errors.ts";
-import type { SessionChange, SessionRecord } from "./session-store.ts";
-import { assertSameOrigin } from "./same-origin.ts";
-import type { AppSessionData, Services } from "./services.ts";
+import { CookieJar } from "../cookies/cookie-jar.ts";
+import { GalletaError } from "../http/errors.ts";
+import type { SessionChange, SessionRecord } from "../sessions/session-store.ts";
+import { assertSameOrigin } from "../http/same-origin.ts";
+import type { AppSessionData, Services } from "../services.ts";
 import { invalidToken, verifyToken } from "./tokens.ts";
 
 /** A request's session and how it was presented. */

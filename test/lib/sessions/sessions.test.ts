@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { CookieJar } from "../../lib/cookie-jar.ts";
-import { MemoryStore } from "../../lib/memory-store.ts";
-import { SessionCookieCache } from "../../lib/session-cache.ts";
-import { SessionManager, type SessionPolicy } from "../../lib/sessions.ts";
-import type { SessionData, SessionRecord } from "../../lib/session-store.ts";
+import { CookieJar } from "../../../lib/cookies/cookie-jar.ts";
+import { MemoryStore } from "../../../lib/sessions/memory-store.ts";
+import { SessionCookieCache } from "../../../lib/sessions/session-cache.ts";
+import { SessionManager, type SessionPolicy } from "../../../lib/sessions/sessions.ts";
+import type { SessionData, SessionRecord } from "../../../lib/sessions/session-store.ts";
 
 const SECRET = "s".repeat(40);
 const OLD_SECRET = "o".repeat(40);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Collection, Db } from "mongodb";
-import { GalletaError } from "./errors.ts";
-import { storeCall } from "./mongo.ts";
+import { GalletaError } from "../http/errors.ts";
+import { storeCall } from "../runtime/mongo.ts";
 
 /** Limits on failed logins, per username and per client address, within one window. */
 export interface ThrottleLimits {

@@ -1,6 +1,6 @@
 import { effectiveExpiry, type SessionRecord } from "./session-store.ts";
-import type { AppSessionData } from "./services.ts";
-import type { PublicUser } from "./users.ts";
+import type { AppSessionData } from "../services.ts";
+import type { PublicUser } from "../accounts/users.ts";
 
 /** A session's dates as the API shows them; `expiresAt` is whichever expiry comes first. */
 export function sessionView(session: SessionRecord) {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MongoStore, TTL_INDEX } from "../../lib/mongo-store.ts";
-import { startTestMongo, type TestMongo } from "../support/mongo.ts";
+import { MongoStore, TTL_INDEX } from "../../../lib/sessions/mongo-store.ts";
+import { startTestMongo, type TestMongo } from "../../support/mongo.ts";
 import { describeStatsContract, describeStoreContract } from "./store-contract.ts";
 
 let mongo: TestMongo;

@@ -1,5 +1,5 @@
 import { parseCookie, stringifySetCookie, type SetCookie } from "cookie";
-import { CookieTooLargeError } from "./errors.ts";
+import { CookieTooLargeError } from "../http/errors.ts";
 
 /** Attributes of a cookie the server sets; `maxAge` is in milliseconds, as in Express and the lecture notes. */
 export interface CookieOptions {

@@ -1,4 +1,4 @@
-import type { CookieJar } from "./cookie-jar.ts";
+import type { CookieJar } from "../cookies/cookie-jar.ts";
 import type { SessionCookieCache } from "./session-cache.ts";
 import { isSessionId, newSessionId, sessionKey } from "./session-id.ts";
 import {

@@ -1,8 +1,8 @@
 import { MongoServerError, ObjectId, type Collection, type Db } from "mongodb";
-import { GalletaError } from "./errors.ts";
-import { storeCall } from "./mongo.ts";
+import { GalletaError } from "../http/errors.ts";
+import { storeCall } from "../runtime/mongo.ts";
 import { decoyHash, hashPassword, verifyPassword } from "./passwords.ts";
-import { invalid } from "./validation.ts";
+import { invalid } from "../http/validation.ts";
 
 /** A user as the API shows it: never the password hash. */
 export interface PublicUser {

@@ -1,6 +1,6 @@
 import { EncryptJWT, jwtDecrypt } from "jose";
-import type { CookieJar } from "./cookie-jar.ts";
-import { deriveKey } from "./keys.ts";
+import type { CookieJar } from "../cookies/cookie-jar.ts";
+import { deriveKey } from "../cookies/keys.ts";
 import type { SessionData, SessionRecord } from "./session-store.ts";
 
 /** The cache cookie's name, beside the session cookie's. */

@@ -1,9 +1,9 @@
 import type { CookieJar } from "./cookie-jar.ts";
-import { CookieTooLargeError } from "./errors.ts";
+import { CookieTooLargeError } from "../http/errors.ts";
 import { looksSigned } from "./signing.ts";
-import { cacheCookieName } from "./session-cache.ts";
-import { SESSION_COOKIE_NAMES } from "./sessions.ts";
-import { invalid, optionalBoolean, requireObject, requireString } from "./validation.ts";
+import { cacheCookieName } from "../sessions/session-cache.ts";
+import { SESSION_COOKIE_NAMES } from "../sessions/sessions.ts";
+import { invalid, optionalBoolean, requireObject, requireString } from "../http/validation.ts";
 
 /** The lecture's cookie-parser view of a request: plain cookies, verified signed ones, and names whose signature failed. */
 export interface CookieListing {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { ConfigurationError } from "./errors.ts";
+import { ConfigurationError } from "../http/errors.ts";
 
 /** Everything galleta reads from the environment, validated once. */
 export interface GalletaConfig {

@@ -1,4 +1,4 @@
-import { MemoryStore } from "../../lib/memory-store.ts";
+import { MemoryStore } from "../../../lib/sessions/memory-store.ts";
 import { describeStatsContract, describeStoreContract } from "./store-contract.ts";
 
 describeStoreContract("MemoryStore", () => new MemoryStore());

@@ -1,7 +1,7 @@
-import { GalletaError } from "./errors.ts";
-import type { Services } from "./services.ts";
+import { GalletaError } from "../http/errors.ts";
+import type { Services } from "../services.ts";
 import type { PublicUser } from "./users.ts";
-import { requireObject, requireString } from "./validation.ts";
+import { requireObject, requireString } from "../http/validation.ts";
 
 /** Username and password from a JSON body; 400 `invalid_input` if either is missing. */
 export function readCredentials(body: unknown): { username: string; password: string } {

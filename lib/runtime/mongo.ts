@@ -9,7 +9,7 @@ import {
   type Db,
 } from "mongodb";
 import type { GalletaConfig } from "./config.ts";
-import { ConfigurationError, StoreUnavailableError } from "./errors.ts";
+import { ConfigurationError, StoreUnavailableError } from "../http/errors.ts";
 
 /**
  * Pool and timeout settings for a serverless instance: few connections each (instances multiply

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { looksSigned, signValue, unsignValue } from "../../lib/signing.ts";
+import { looksSigned, signValue, unsignValue } from "../../../lib/cookies/signing.ts";
 
 const current = "current-secret-current-secret-0123456789";
 const retired = "retired-secret-retired-secret-0123456789";

@@ -1,5 +1,5 @@
 import type { Collection, Db, Document, UpdateFilter } from "mongodb";
-import { storeCall } from "./mongo.ts";
+import { storeCall } from "../runtime/mongo.ts";
 import {
   assertFieldName,
   type SessionChange,

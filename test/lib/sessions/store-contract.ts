@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
-import type { SessionRecord, SessionStore } from "../../lib/session-store.ts";
+import type { SessionRecord, SessionStore } from "../../../lib/sessions/session-store.ts";
 
 type Data = { visits?: number; theme?: string; cart?: string[] };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MAX_COOKIE_BYTES, parseCookieHeader, serializeClearCookie, serializeSetCookie } from "../../lib/cookies.ts";
-import { CookieTooLargeError } from "../../lib/errors.ts";
+import { MAX_COOKIE_BYTES, parseCookieHeader, serializeClearCookie, serializeSetCookie } from "../../../lib/cookies/cookies.ts";
+import { CookieTooLargeError } from "../../../lib/http/errors.ts";
 
 describe("parseCookieHeader", () => {
   it.each([

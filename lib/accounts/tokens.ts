@@ -1,6 +1,6 @@
 import { SignJWT, jwtVerify } from "jose";
-import { GalletaError } from "./errors.ts";
-import { deriveKey } from "./keys.ts";
+import { GalletaError } from "../http/errors.ts";
+import { deriveKey } from "../cookies/keys.ts";
 
 /** Who a token speaks for: the user, and the server-side session it is bound to. */
 export interface TokenClaims {

@@ -1,4 +1,4 @@
-import type { CookieJar } from "./cookie-jar.ts";
+import type { CookieJar } from "../cookies/cookie-jar.ts";
 import { GalletaError } from "./errors.ts";
 
 /** What a function needs from Netlify's `Context`: the client address and the path parameters. */
