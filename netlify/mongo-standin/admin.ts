@@ -1,9 +1,16 @@
 import type { Doc } from "./documents.ts";
 import { CommandError, notImplemented } from "./errors.ts";
-import { command, type CommandSpec, type Context } from "./handler.ts";
+import { command, GENERIC_FIELDS, type CommandSpec, type Context } from "./handler.ts";
 import { MAX_MESSAGE_BYTES } from "./wire.ts";
 
 const MAX_BSON_OBJECT_BYTES = 16 * 1024 * 1024;
+// mongod's default net.maxIncomingConnections; serverStatus reports what is left of it as `available`.
+const MAX_CONNECTIONS = 1_000_000;
+
+function refuseOtherParameters(cmd: Doc, name: string): void {
+  const other = Object.keys(cmd).find((field) => field !== name && field !== "ttlMonitorSleepSecs" && !GENERIC_FIELDS.has(field));
+  if (other !== undefined) throw notImplemented(`the server parameter '${other}'`);
+}
 
 /**
  * The handshake reply of a standalone MongoDB 7.0 (wire version 21). Without setName the driver
@@ -51,20 +58,23 @@ export const adminCommands: Record<string, CommandSpec> = {
   // Sessions cost nothing on a standalone without transactions; the driver ends them on close.
   endSessions: command("", () => ({ ok: 1 })),
 
+  // Every other field names a server parameter; the stand-in has only the TTL monitor's.
   getParameter: command(
-    "ttlMonitorSleepSecs",
+    "*",
     (cmd, context) => {
+      refuseOtherParameters(cmd, "getParameter");
       if (cmd.getParameter !== "*" && cmd.ttlMonitorSleepSecs === undefined) throw new CommandError(72, "no option found to get");
       return { ttlMonitorSleepSecs: context.ttl.sleepSecs, ok: 1 };
     },
-    true,
+    { adminOnly: true },
   ),
 
   setParameter: command(
-    "ttlMonitorSleepSecs",
+    "*",
     (cmd, context) => {
+      refuseOtherParameters(cmd, "setParameter");
       const secs = cmd.ttlMonitorSleepSecs;
-      if (secs === undefined) throw notImplemented("setParameter for anything but ttlMonitorSleepSecs");
+      if (secs === undefined) throw new CommandError(2, "no option found to set, use help:true to see options");
       if (typeof secs !== "number" || !Number.isInteger(secs) || secs < 1) {
         throw new CommandError(2, "ttlMonitorSleepSecs must be a positive integer");
       }
@@ -72,8 +82,20 @@ export const adminCommands: Record<string, CommandSpec> = {
       context.ttl.sleepSecs = secs;
       return { was, ok: 1 };
     },
-    true,
+    { adminOnly: true },
   ),
+
+  // Its sections are opt-out flags (`repl: 0`…), so any field is accepted; only connections are counted.
+  serverStatus: command("*", (_cmd, context) => ({
+    host: context.host,
+    version: "7.0.0",
+    process: "mongod",
+    pid: process.pid,
+    uptime: Math.floor(process.uptime()),
+    localTime: new Date(),
+    connections: { ...context.connections(), available: MAX_CONNECTIONS - context.connections().current },
+    ok: 1,
+  })),
 
   // The stand-in's own commands, for tests and benchmarks in other processes.
   standinCommandCounts: command("", (_cmd, context) => ({

@@ -1,6 +1,6 @@
 import { bsonKey, overwrite, type Doc } from "./documents.ts";
 import { CommandError } from "./errors.ts";
-import { duplicateKeyError, ID_INDEX, indexKeys, sameIndex, sameKey, type IndexSpec } from "./indexes.ts";
+import { describeIndex, duplicateKeyError, ID_INDEX, indexKeys, sameIndex, sameKey, type IndexSpec } from "./indexes.ts";
 
 interface Index {
   readonly spec: IndexSpec;
@@ -56,16 +56,19 @@ export class Collection {
     if (this.#docs.delete(stored)) this.#unindex(stored);
   }
 
-  /** Adds an index; false if this exact index exists. Conflicts answer with mongod's codes 85/86. */
+  /**
+   * Adds an index; false if this exact index exists. Conflicts answer as mongod does: 85 for the same
+   * key under another name or the same name and key with other options (a changed TTL), 86 for a name taken by another key.
+   */
   createIndex(spec: IndexSpec): boolean {
     for (const { spec: existing } of this.#indexes.values()) {
       if (sameIndex(existing, spec)) return false;
-      if (existing.name === spec.name) {
-        throw new CommandError(86, `An existing index has the same name (${spec.name}) but a different key or options`);
+      const shown = `Requested index: ${describeIndex(spec)}, existing index: ${describeIndex(existing)}`;
+      if (existing.name === spec.name && sameKey(existing, spec)) {
+        throw new CommandError(85, `An equivalent index already exists with the same name but different options. ${shown}`);
       }
-      if (sameKey(existing, spec)) {
-        throw new CommandError(85, `Index with key ${JSON.stringify(spec.key)} already exists with name ${existing.name}`);
-      }
+      if (existing.name === spec.name) throw new CommandError(86, `An existing index has the same name as the requested index. ${shown}`);
+      if (sameKey(existing, spec)) throw new CommandError(85, `Index already exists with a different name: ${existing.name}`);
     }
     const index: Index = { spec, entries: spec.unique ? new Map() : undefined };
     for (const doc of this.#docs) {

@@ -13,19 +13,29 @@ function existing(context: Context, name: string): Collection {
 
 /** Databases, collections and indexes: creating, listing and dropping them. */
 export const ddlCommands: Record<string, CommandSpec> = {
-  // Any create option (capped, validator, timeseries, views…) is refused by omission from `accepts`.
   // Creating an existing collection with the same (no) options succeeds since MongoDB 7.0 (SERVER-60064).
-  create: command("", (cmd, context) => {
-    context.catalog.obtain(context.db, collectionName(cmd, "create"));
-    return { ok: 1 };
-  }),
+  create: command(
+    "",
+    (cmd, context) => {
+      context.catalog.obtain(context.db, collectionName(cmd, "create"));
+      return { ok: 1 };
+    },
+    {
+      refuses:
+        "capped autoIndexId idIndex size max storageEngine validator validationLevel validationAction indexOptionDefaults viewOn pipeline collation changeStreamPreAndPostImages timeseries clusteredIndex expireAfterSeconds encryptedFields temp flags",
+    },
+  ),
 
   // Since MongoDB 7.0, dropping a collection that does not exist succeeds.
-  drop: command("", (cmd, context) => {
-    const name = collectionName(cmd, "drop");
-    const dropped = context.catalog.drop(context.db, name);
-    return { ns: `${context.db}.${name}`, nIndexesWas: dropped?.indexes().length ?? 0, ok: 1 };
-  }),
+  drop: command(
+    "",
+    (cmd, context) => {
+      const name = collectionName(cmd, "drop");
+      const dropped = context.catalog.drop(context.db, name);
+      return { ns: `${context.db}.${name}`, nIndexesWas: dropped?.indexes().length ?? 0, ok: 1 };
+    },
+    { refuses: "collectionUUID" },
+  ),
 
   dropDatabase: command("", (_cmd, context) => {
     context.catalog.dropDatabase(context.db);
@@ -43,7 +53,7 @@ export const ddlCommands: Record<string, CommandSpec> = {
     const listed = select(infos, optionalDocument(cmd, "filter") ?? {});
     const shown = cmd.nameOnly === true ? listed.map(({ name, type }) => ({ name, type })) : listed;
     return context.cursors.open(`${context.db}.$cmd.listCollections`, shown, undefined, true);
-  }),
+  }, { refuses: "includePendingDrops" }),
 
   listDatabases: command(
     "filter nameOnly authorizedDatabases",
@@ -52,7 +62,7 @@ export const ddlCommands: Record<string, CommandSpec> = {
       const listed = select(databases, optionalDocument(cmd, "filter") ?? {});
       return { databases: cmd.nameOnly === true ? listed.map(({ name }) => ({ name })) : listed, totalSize: 0, ok: 1 };
     },
-    true,
+    { adminOnly: true },
   ),
 
   createIndexes: command("indexes commitQuorum", (cmd, context) => {
@@ -70,12 +80,12 @@ export const ddlCommands: Record<string, CommandSpec> = {
       ...(created === 0 ? { note: "all indexes already exist" } : {}),
       ok: 1,
     };
-  }),
+  }, { refuses: "ignoreUnknownIndexOptions returnOnStart collectionUUID" }),
 
   listIndexes: command("cursor", (cmd, context) => {
     const name = collectionName(cmd, "listIndexes");
     return context.cursors.open(`${context.db}.${name}`, existing(context, name).indexes().map((spec) => ({ ...spec })), undefined, true);
-  }),
+  }, { refuses: "includeBuildUUIDs includeIndexBuildInfo collectionUUID" }),
 
   // `index` is a name, a key pattern, or "*" for all but _id.
   dropIndexes: command("index", (cmd, context) => {
@@ -93,5 +103,5 @@ export const ddlCommands: Record<string, CommandSpec> = {
       if (!collection.dropIndex(name) && wanted !== "*") throw new CommandError(27, `index not found with name [${name}]`);
     }
     return { nIndexesWas, ok: 1 };
-  }),
+  }, { refuses: "collectionUUID" }),
 };

@@ -7,7 +7,10 @@ const CODE_NAMES = {
   14: "TypeMismatch",
   26: "NamespaceNotFound",
   27: "IndexNotFound",
+  28: "PathNotViable",
+  40: "ConflictingUpdateOperators",
   43: "CursorNotFound",
+  52: "DollarPrefixedFieldName",
   59: "CommandNotFound",
   66: "ImmutableField",
   67: "CannotCreateIndex",
@@ -16,6 +19,8 @@ const CODE_NAMES = {
   85: "IndexOptionsConflict",
   86: "IndexKeySpecsConflict",
   11000: "DuplicateKey",
+  // mongod's parsers raise this by its assertion number, so the codeName is the number's.
+  40415: "Location40415",
 } as const;
 
 /** A MongoDB error code the stand-in may answer with. */
@@ -51,6 +56,11 @@ export function notImplemented(what: string): CommandError {
     59,
     `galleta's MongoDB stand-in does not implement ${what}; use a real MongoDB (MONGODB_URI) for this`,
   );
+}
+
+/** mongod's parser refusing a field that no version of the command has (`{ find: "c", noSuchOption: 1 }`). */
+export function unknownField(path: string): CommandError {
+  return new CommandError(40415, `BSON field '${path}' is an unknown field.`);
 }
 
 /** A frame that breaks the wire protocol; the connection that sent it is closed. */

@@ -13,19 +13,39 @@ export interface Context {
   readonly counter: CommandCounter;
   readonly ttl: TtlMonitor;
   readonly connectionId: number;
+  /** `host:port` the stand-in listens on, as serverStatus reports it. */
+  readonly host: string;
+  /** Client connections open now and accepted since start, as mongod counts them for serverStatus. */
+  readonly connections: () => { current: number; totalCreated: number };
   readonly db: string;
 }
 
-/** A command the stand-in serves. `accepts` lists its options ("*": any); any other option is refused, never ignored. */
+// Fields any command may carry (mongod's generic arguments). On a standalone without transactions
+// they change nothing: sessions (lsid), retryable-write numbers, read/write concerns, API versioning, time limits.
+export const GENERIC_FIELDS = words(
+  "$db lsid txnNumber $clusterTime $readPreference readConcern writeConcern comment maxTimeMS apiVersion apiStrict apiDeprecationErrors $client $audit",
+);
+
+/**
+ * A command the stand-in serves. `accepts` lists the options it implements ("*": any); `refuses`
+ * those mongod knows and the stand-in lacks (code 59, never ignored); any other option is unknown
+ * to mongod too, and answered as mongod's parser does (code 40415).
+ */
 export interface CommandSpec {
   readonly accepts: ReadonlySet<string>;
+  readonly refuses: ReadonlySet<string>;
   readonly adminOnly: boolean;
   readonly run: (command: Doc, context: Context) => Doc;
 }
 
-/** Declares a command with its space-separated accepted options. */
-export function command(accepts: string, run: CommandSpec["run"], adminOnly = false): CommandSpec {
-  return { accepts: new Set(accepts.split(" ").filter(Boolean)), adminOnly, run };
+/** Declares a command with its space-separated implemented options and, in `refuses`, mongod's others. */
+export function command(accepts: string, run: CommandSpec["run"], options: { refuses?: string; adminOnly?: boolean } = {}): CommandSpec {
+  return { accepts: words(accepts), refuses: words(options.refuses ?? ""), adminOnly: options.adminOnly ?? false, run };
+}
+
+/** A set of space-separated names. */
+export function words(list: string): ReadonlySet<string> {
+  return new Set(list.split(" ").filter(Boolean));
 }
 
 /** The collection a command names in its first field, validated as mongod does. */

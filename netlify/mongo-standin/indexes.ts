@@ -61,6 +61,11 @@ export function sameIndex(a: IndexSpec, b: IndexSpec): boolean {
   return bsonKey(a) === bsonKey(b);
 }
 
+/** An index spec in mongod's error messages. */
+export function describeIndex(spec: IndexSpec): string {
+  return EJSON.stringify(spec, { relaxed: true });
+}
+
 /**
  * The index keys a document produces: one per combination of array elements (a multikey index),
  * with a missing field indexed as null, as mongod does.

@@ -5,6 +5,10 @@ import { cursorId } from "./cursors.ts";
 import { collectionName, command, documentArray, optionalDocument, optionalNumber, scan, type CommandSpec } from "./handler.ts";
 import { aggregate, select } from "./query.ts";
 
+// The options mongod's parsers know (find_command.idl, count_command.idl…) that the stand-in lacks.
+const FIND_REFUSES =
+  "collation let min max returnKey showRecordId tailable awaitData oplogReplay allowPartialResults readOnce options term ntoreturn $queryOptions";
+
 // Stages that write or watch: mingo would write past the stand-in's indexes, so they are refused.
 const REFUSED_STAGES = ["$out", "$merge", "$changeStream"];
 
@@ -23,10 +27,11 @@ export const readCommands: Record<string, CommandSpec> = {
     // A negative limit is the legacy spelling of "one batch of at most |limit|".
     const singleBatch = cmd.singleBatch === true || limit < 0;
     return context.cursors.open(`${context.db}.${name}`, results, optionalNumber(cmd, "batchSize"), singleBatch);
-  }),
+  }, { refuses: FIND_REFUSES }),
 
   getMore: command("collection batchSize", (cmd, context) =>
     context.cursors.more(cursorId(cmd.getMore), optionalNumber(cmd, "batchSize")),
+    { refuses: "term lastKnownCommittedOpTime" },
   ),
 
   killCursors: command("cursors", (cmd, context) => {
@@ -42,7 +47,7 @@ export const readCommands: Record<string, CommandSpec> = {
     const collection = context.catalog.get(context.db, collectionName(cmd, "count"));
     const shape = { skip: optionalNumber(cmd, "skip"), limit: optionalNumber(cmd, "limit") };
     return { n: select(scan(collection, filter), filter, shape).length, ok: 1 };
-  }),
+  }, { refuses: "collation fields" }),
 
   distinct: command("key query hint", (cmd, context) => {
     if (typeof cmd.key !== "string") throw new CommandError(14, "'key' must be a string");
@@ -52,7 +57,7 @@ export const readCommands: Record<string, CommandSpec> = {
     const values = new Map<string, unknown>();
     for (const doc of matched) for (const value of valuesAt(doc, path)) values.set(bsonKey(value), value);
     return { values: [...values.values()], ok: 1 };
-  }),
+  }, { refuses: "collation" }),
 
   // countDocuments() is an aggregate: $match, $skip, $limit, then $group with $sum: 1.
   aggregate: command("pipeline cursor allowDiskUse hint bypassDocumentValidation", (cmd, context) => {
@@ -67,5 +72,5 @@ export const readCommands: Record<string, CommandSpec> = {
     const resolve = (other: string): Doc[] => context.catalog.get(context.db, other)?.documents() ?? [];
     const results = aggregate(source, pipeline, resolve);
     return context.cursors.open(`${context.db}.${name ?? "$cmd.aggregate"}`, results, optionalNumber(cursor, "batchSize"));
-  }),
+  }, { refuses: "explain collation let" }),
 };

@@ -51,13 +51,15 @@ export async function startMongoStandin(options: StandinOptions = {}): Promise<M
   const counter = new CommandCounter();
   const faults: Faults = { replyDelayMs: 0, dropReplies: 0 };
   const sockets = new Set<Socket>();
-  let connections = 0;
-  const state = (): Server => ({ catalog, cursors, counter, ttl, connectionId: ++connections });
+  let totalCreated = 0;
+  const connections = () => ({ current: sockets.size, totalCreated });
 
   const listener = createServer((socket) => {
     sockets.add(socket);
+    totalCreated += 1;
     socket.on("close", () => sockets.delete(socket));
-    serveConnection(socket, state(), faults);
+    const server: Server = { catalog, cursors, counter, ttl, connectionId: totalCreated, host: `${host}:${port}`, connections };
+    serveConnection(socket, server, faults);
   });
   await listen(listener, options.port ?? 0, host);
   const port = (listener.address() as AddressInfo).port;

@@ -1,6 +1,7 @@
 import { aggregate, modify } from "./query.ts";
 import { bsonKey, clone, isDocument, type Doc } from "./documents.ts";
 import { CommandError } from "./errors.ts";
+import { checkConflicts, checkTargets } from "./update-checks.ts";
 
 // MongoDB's update operators; mingo implements all but $setOnInsert, which only an upsert's insert applies.
 const OPERATORS = new Set(
@@ -35,6 +36,7 @@ export function parseUpdate(u: unknown): Update {
       throw new CommandError(9, `Unknown modifier: ${key}. Expected a valid update modifier or pipeline-style update specified as an array`);
     }
   }
+  checkConflicts(u);
   return { kind: "operators", modifier: u };
 }
 
@@ -48,6 +50,8 @@ export function applyUpdate(update: Update, doc: Doc, filter: Doc, arrayFilters:
     next = { ...(doc._id === undefined ? {} : { _id: doc._id }), ...clone(update.replacement) };
   } else if (update.kind === "pipeline") {
     next = aggregate([next], update.stages, () => [])[0] ?? {};
+    // A pipeline that drops _id (`$replaceRoot`, `$project`) keeps it: mongod restores the original.
+    if (next._id === undefined && doc._id !== undefined) next._id = doc._id;
   } else {
     // $setOnInsert is $set for an upsert's insert, and ignored otherwise.
     const { $setOnInsert, ...operators } = update.modifier;
@@ -55,6 +59,7 @@ export function applyUpdate(update: Update, doc: Doc, filter: Doc, arrayFilters:
     // mingo applies an update only if the document matches `filter` (it resolves the positional `$`
     // from it); an upsert's seed need not match (`{ age: { $gt: 0 } }` seeds nothing), so it gets none.
     const rest = withoutId(modifier, next, inserting);
+    checkTargets(rest, next);
     if (Object.keys(rest).length > 0) modify(next, rest, inserting ? {} : filter, arrayFilters);
   }
   if (doc._id !== undefined && bsonKey(next._id) !== bsonKey(doc._id)) {

@@ -1,20 +1,38 @@
 import { ObjectId } from "bson";
 import type { Collection } from "./collection.ts";
 import { clone, isDocument, sameBson, type Doc } from "./documents.ts";
-import { CommandError, notImplemented } from "./errors.ts";
-import { collectionName, command, documentArray, optionalDocument, scan, type CommandSpec, type Context } from "./handler.ts";
+import { CommandError, notImplemented, unknownField } from "./errors.ts";
+import { collectionName, command, documentArray, optionalDocument, scan, words, type CommandSpec, type Context } from "./handler.ts";
 import { select } from "./query.ts";
 import { applyUpdate, parseUpdate, upsertSeed, withIdFirst, type Update } from "./updates.ts";
 
-const UPDATE_STATEMENT = new Set(["q", "u", "multi", "upsert", "arrayFilters", "hint", "sort"]);
-const DELETE_STATEMENT = new Set(["q", "limit", "hint"]);
+const UPDATE_STATEMENT = words("q u multi upsert arrayFilters hint sort");
+const DELETE_STATEMENT = words("q limit hint");
+// What mongod's write_ops.idl knows beyond that, and the stand-in lacks.
+const UPDATE_STATEMENT_REFUSES = words("c collation upsertSupplied sampleId");
+const DELETE_STATEMENT_REFUSES = words("collation sampleId");
+const WRITE_REFUSES = "let stmtId stmtIds collectionUUID";
 
 /** Stores a new document, giving it an ObjectId _id if it has none, as mongod does. */
 function insertOne(collection: Collection, doc: Doc): Doc {
   if (Array.isArray(doc._id) || doc._id instanceof RegExp) throw new CommandError(2, "can't use an array or regex for _id");
+  // MongoDB 5.0+ stores `$`-prefixed field names anywhere except inside _id, which must stay queryable by value.
+  const dollar = dollarField(doc._id);
+  if (dollar !== undefined) throw new CommandError(52, `_id fields may not contain '$'-prefixed fields: ${dollar} is not valid for storage.`);
   const stored = withIdFirst(doc._id === undefined ? { _id: new ObjectId(), ...doc } : doc);
   collection.insert(stored);
   return stored;
+}
+
+/** The first `$`-prefixed field name at any depth of a value, if any. */
+function dollarField(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.map(dollarField).find((found) => found !== undefined);
+  if (!isDocument(value)) return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = key.startsWith("$") ? key : dollarField(inner);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /**
@@ -35,10 +53,12 @@ function writeBatch(statements: Doc[], ordered: boolean, run: (statement: Doc, i
   return writeErrors.length > 0 ? { writeErrors } : {};
 }
 
-// Statement options (collation…) are refused like command options: ignoring one would answer wrongly.
-function refuseUnknown(statement: Doc, allowed: ReadonlySet<string>, what: string): void {
+// Statement options are refused like command options: ignoring one would answer wrongly.
+function refuseUnknown(statement: Doc, allowed: ReadonlySet<string>, refused: ReadonlySet<string>, what: string): void {
   const unknown = Object.keys(statement).find((key) => !allowed.has(key));
-  if (unknown !== undefined) throw notImplemented(`the ${what} statement option '${unknown}'`);
+  if (unknown === undefined) return;
+  if (refused.has(unknown)) throw notImplemented(`the ${what} statement option '${unknown}'`);
+  throw unknownField(`${what}.${what === "update" ? "updates" : "deletes"}.${unknown}`);
 }
 
 /** The document an upsert inserts: the filter's equalities (only _id for a replacement) updated. */
@@ -61,7 +81,7 @@ interface UpdateOutcome {
 }
 
 function updateStatement(context: Context, name: string, statement: Doc): UpdateOutcome {
-  refuseUnknown(statement, UPDATE_STATEMENT, "update");
+  refuseUnknown(statement, UPDATE_STATEMENT, UPDATE_STATEMENT_REFUSES, "update");
   const filter = optionalDocument(statement, "q") ?? {};
   const update = parseUpdate(statement.u);
   const multi = statement.multi === true;
@@ -93,7 +113,7 @@ export const writeCommands: Record<string, CommandSpec> = {
       n += 1;
     });
     return { n, ...errors, ok: 1 };
-  }),
+  }, { refuses: WRITE_REFUSES }),
 
   update: command("updates ordered bypassDocumentValidation", (cmd, context) => {
     const name = collectionName(cmd, "update");
@@ -107,13 +127,13 @@ export const writeCommands: Record<string, CommandSpec> = {
       if (outcome.upserted !== undefined) upserted.push({ index, _id: outcome.upserted });
     });
     return { n, nModified, ...(upserted.length > 0 ? { upserted } : {}), ...errors, ok: 1 };
-  }),
+  }, { refuses: WRITE_REFUSES }),
 
   delete: command("deletes ordered", (cmd, context) => {
     const collection = context.catalog.get(context.db, collectionName(cmd, "delete"));
     let n = 0;
     const errors = writeBatch(documentArray(cmd, "deletes"), cmd.ordered !== false, (statement) => {
-      refuseUnknown(statement, DELETE_STATEMENT, "delete");
+      refuseUnknown(statement, DELETE_STATEMENT, DELETE_STATEMENT_REFUSES, "delete");
       const filter = optionalDocument(statement, "q") ?? {};
       if (statement.limit !== 0 && statement.limit !== 1) {
         throw new CommandError(9, `The limit field in delete objects must be 0 or 1. Got ${String(statement.limit)}`);
@@ -123,7 +143,7 @@ export const writeCommands: Record<string, CommandSpec> = {
       n += statement.limit === 1 ? Math.min(1, matched.length) : matched.length;
     });
     return { n, ...errors, ok: 1 };
-  }),
+  }, { refuses: WRITE_REFUSES }),
 
   findAndModify: command("query sort remove update new fields upsert arrayFilters bypassDocumentValidation hint", (cmd, context) => {
     const name = collectionName(cmd, "findAndModify");
@@ -156,5 +176,5 @@ export const writeCommands: Record<string, CommandSpec> = {
       value: cmd.new === true ? shaped(doc) : null,
       ok: 1,
     };
-  }),
+  }, { refuses: "collation let stmtId" }),
 };
