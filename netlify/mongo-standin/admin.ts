@@ -4,8 +4,16 @@ import { command, GENERIC_FIELDS, type CommandSpec, type Context } from "./handl
 import { MAX_MESSAGE_BYTES } from "./wire.ts";
 
 const MAX_BSON_OBJECT_BYTES = 16 * 1024 * 1024;
+// The release whose replies the stand-in imitates (wire version 21).
+const VERSION = "7.0.0";
 // mongod's default net.maxIncomingConnections; serverStatus reports what is left of it as `available`.
 const MAX_CONNECTIONS = 1_000_000;
+
+// mongod counts every open client connection, the driver's monitoring ones and the asking one included.
+function connectionStatus(context: Context): Doc {
+  const { current, totalCreated } = context.connections();
+  return { current, available: MAX_CONNECTIONS - current, totalCreated };
+}
 
 function refuseOtherParameters(cmd: Doc, name: string): void {
   const other = Object.keys(cmd).find((field) => field !== name && field !== "ttlMonitorSleepSecs" && !GENERIC_FIELDS.has(field));
@@ -39,7 +47,7 @@ function hello(context: Context): Doc {
 // none of them changes what a standalone answers, so hello takes any field.
 const helloCommand = command("*", (_cmd, context) => hello(context));
 const buildInfoCommand = command("", () => ({
-  version: "7.0.0",
+  version: VERSION,
   versionArray: [7, 0, 0, 0],
   gitVersion: "galleta-mongo-standin",
   bits: 64,
@@ -74,7 +82,7 @@ export const adminCommands: Record<string, CommandSpec> = {
     (cmd, context) => {
       refuseOtherParameters(cmd, "setParameter");
       const secs = cmd.ttlMonitorSleepSecs;
-      if (secs === undefined) throw new CommandError(2, "no option found to set, use help:true to see options");
+      if (secs === undefined) throw notImplemented("setParameter for anything but ttlMonitorSleepSecs");
       if (typeof secs !== "number" || !Number.isInteger(secs) || secs < 1) {
         throw new CommandError(2, "ttlMonitorSleepSecs must be a positive integer");
       }
@@ -88,12 +96,12 @@ export const adminCommands: Record<string, CommandSpec> = {
   // Its sections are opt-out flags (`repl: 0`…), so any field is accepted; only connections are counted.
   serverStatus: command("*", (_cmd, context) => ({
     host: context.host,
-    version: "7.0.0",
+    version: VERSION,
     process: "mongod",
     pid: process.pid,
     uptime: Math.floor(process.uptime()),
     localTime: new Date(),
-    connections: { ...context.connections(), available: MAX_CONNECTIONS - context.connections().current },
+    connections: connectionStatus(context),
     ok: 1,
   })),
 

@@ -9,24 +9,34 @@ import { CommandError } from "./errors.ts";
 // do nothing on a path that does not exist or cannot exist.
 const CREATING = new Set("$set $setOnInsert $inc $mul $min $max $currentDate $push $addToSet $bit".split(" "));
 
-/** Refuses an update naming one path twice, or a path and one inside it: 40 ConflictingUpdateOperators. */
-export function checkConflicts(modifier: Doc): void {
-  const seen: string[] = [];
+/**
+ * What mongod refuses while parsing, whether or not a document matches: naming one path twice, or a
+ * path and one inside it (40 ConflictingUpdateOperators), and arithmetic by a non-number (14).
+ */
+export function checkModifier(modifier: Doc): void {
+  const written: string[] = [];
   for (const [operator, fields] of Object.entries(modifier)) {
     if (!isDocument(fields)) continue;
-    // $rename writes both ends.
-    const paths = operator === "$rename" ? Object.entries(fields).flatMap(([from, to]) => [from, String(to)]) : Object.keys(fields);
-    for (const path of paths) {
-      for (const other of seen) {
-        const shorter = path.length <= other.length ? path : other;
-        const longer = shorter === path ? other : path;
-        if (longer === shorter || longer.startsWith(`${shorter}.`)) {
-          throw new CommandError(40, `Updating the path '${path}' would create a conflict at '${shorter}'`);
-        }
+    for (const [path, argument] of Object.entries(fields)) {
+      if ((operator === "$inc" || operator === "$mul") && !isNumber(argument)) {
+        const verb = operator === "$inc" ? "increment" : "multiply";
+        throw new CommandError(14, `Cannot ${verb} with non-numeric argument: {${path}: ${show(argument)}}`);
       }
-      seen.push(path);
+      // $rename writes both ends.
+      for (const end of operator === "$rename" ? [path, String(argument)] : [path]) claim(written, end);
     }
   }
+}
+
+/** Adds a path to those an update writes, refusing one that is, contains or lies inside another. */
+function claim(written: string[], path: string): void {
+  for (const other of written) {
+    const [shorter, longer] = path.length <= other.length ? [path, other] : [other, path];
+    if (longer === shorter || longer.startsWith(`${shorter}.`)) {
+      throw new CommandError(40, `Updating the path '${path}' would create a conflict at '${shorter}'`);
+    }
+  }
+  written.push(path);
 }
 
 /**
@@ -37,13 +47,9 @@ export function checkConflicts(modifier: Doc): void {
 export function checkTargets(modifier: Doc, doc: Doc): void {
   for (const [operator, fields] of Object.entries(modifier)) {
     if (!isDocument(fields) || operator === "$rename") continue;
-    for (const [path, argument] of Object.entries(fields)) {
+    for (const path of Object.keys(fields)) {
       const segments = path.split(".");
       if (segments.some((segment) => segment.startsWith("$"))) continue;
-      if ((operator === "$inc" || operator === "$mul") && !isNumber(argument)) {
-        const verb = operator === "$inc" ? "increment" : "multiply";
-        throw new CommandError(14, `Cannot ${verb} with non-numeric argument: {${path}: ${show(argument)}}`);
-      }
       const reached = walk(doc, segments);
       if (reached.kind === "blocked" && CREATING.has(operator)) {
         throw new CommandError(28, `Cannot create field '${reached.field}' in element {${reached.parent}: ${show(reached.value)}}`);

@@ -1,7 +1,7 @@
 import { aggregate, modify } from "./query.ts";
 import { bsonKey, clone, isDocument, type Doc } from "./documents.ts";
 import { CommandError } from "./errors.ts";
-import { checkConflicts, checkTargets } from "./update-checks.ts";
+import { checkModifier, checkTargets } from "./update-checks.ts";
 
 // MongoDB's update operators; mingo implements all but $setOnInsert, which only an upsert's insert applies.
 const OPERATORS = new Set(
@@ -36,7 +36,7 @@ export function parseUpdate(u: unknown): Update {
       throw new CommandError(9, `Unknown modifier: ${key}. Expected a valid update modifier or pipeline-style update specified as an array`);
     }
   }
-  checkConflicts(u);
+  checkModifier(u);
   return { kind: "operators", modifier: u };
 }
 

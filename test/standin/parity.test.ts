@@ -47,10 +47,18 @@ describe("updates the stand-in used to apply as a silent no-op", () => {
   it.each<[string, Document, number, string]>([
     ["$inc on a string", { $inc: { name: 1 } }, 14, "Cannot apply $inc to a value of non-numeric type. {_id: 1} has the field 'name' of non-numeric type string"],
     ["$mul on a document", { $mul: { a: 2 } }, 14, "Cannot apply $mul to a value of non-numeric type. {_id: 1} has the field 'a' of non-numeric type object"],
-    ["$inc by a string", { $inc: { "data.n": "1" } }, 14, 'Cannot increment with non-numeric argument: {data.n: "1"}'],
   ])("refuses %s with 14 TypeMismatch and changes nothing", async (_case, update, code, message) => {
     const error = await failure(items().updateOne({ _id: 1 }, update));
     expect(error).toMatchObject({ code, codeName: "TypeMismatch", message });
+    await expectUnchanged();
+  });
+
+  it("refuses $inc by a non-number with 14 TypeMismatch while parsing, even when no document matches", async () => {
+    const update: Document = { $inc: { "data.n": "1" } };
+    await expect(items().updateOne({ _id: 99 }, update)).rejects.toMatchObject({
+      code: 14,
+      message: 'Cannot increment with non-numeric argument: {data.n: "1"}',
+    });
     await expectUnchanged();
   });
 
