@@ -2,8 +2,9 @@ import type { Catalog } from "./catalog.ts";
 import type { Collection } from "./collection.ts";
 import type { CommandCounter } from "./counter.ts";
 import type { Cursors } from "./cursors.ts";
-import { isDocument, type Doc } from "./documents.ts";
+import { bsonKey, isDocument, type Doc } from "./documents.ts";
 import { CommandError } from "./errors.ts";
+import type { IndexSpec } from "./indexes.ts";
 import type { TtlMonitor } from "./ttl-monitor.ts";
 
 /** What a command handler may touch: the server's state and the database the command names. */
@@ -83,12 +84,25 @@ export function documentArray(cmd: Doc, field: string): Doc[] {
  * _id index answers when the filter pins `_id` to one value or an `$in` list, whatever else it
  * says; otherwise every document.
  */
-export function scan(collection: Collection | undefined, filter: Doc): Doc[] {
+export function scan(collection: Collection | undefined, filter: Doc, hint?: unknown): Doc[] {
   if (collection === undefined) return [];
+  checkHint(collection, hint);
   const ids = pinnedIds(filter._id);
   if (ids === undefined) return collection.documents();
   // A Set of the stored documents themselves, so an id listed twice yields its document once.
   return [...new Set(ids.map((id) => collection.byId(id)).filter((doc): doc is Doc => doc !== undefined))];
+}
+
+/**
+ * The stand-in has no query planner, so a hint changes nothing, but mongod refuses one that names
+ * no index of the collection (`{ $natural: 1 }` names the collection scan itself).
+ */
+export function checkHint(collection: Collection | undefined, hint: unknown): void {
+  if (hint === undefined || collection === undefined || (isDocument(hint) && ("$natural" in hint || Object.keys(hint).length === 0))) return;
+  const named = (spec: IndexSpec): boolean => (typeof hint === "string" ? spec.name === hint : isDocument(hint) && bsonKey(spec.key) === bsonKey(hint));
+  if (!collection.indexes().some(named)) {
+    throw new CommandError(2, "planner returned error :: caused by :: hint provided does not correspond to an existing index");
+  }
 }
 
 function pinnedIds(id: unknown): unknown[] | undefined {

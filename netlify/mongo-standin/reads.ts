@@ -2,7 +2,7 @@ import { Long } from "bson";
 import { bsonKey, valuesAt, type Doc } from "./documents.ts";
 import { CommandError, notImplemented } from "./errors.ts";
 import { cursorId } from "./cursors.ts";
-import { collectionName, command, documentArray, optionalDocument, optionalNumber, scan, type CommandSpec } from "./handler.ts";
+import { checkHint, collectionName, command, documentArray, optionalDocument, optionalNumber, scan, type CommandSpec } from "./handler.ts";
 import { aggregate, select } from "./query.ts";
 
 // The options mongod's parsers know (find_command.idl, count_command.idl…) that the stand-in lacks.
@@ -18,7 +18,7 @@ export const readCommands: Record<string, CommandSpec> = {
     const name = collectionName(cmd, "find");
     const filter = optionalDocument(cmd, "filter") ?? {};
     const limit = optionalNumber(cmd, "limit") ?? 0;
-    const results = select(scan(context.catalog.get(context.db, name), filter), filter, {
+    const results = select(scan(context.catalog.get(context.db, name), filter, cmd.hint), filter, {
       sort: optionalDocument(cmd, "sort"),
       projection: optionalDocument(cmd, "projection"),
       skip: optionalNumber(cmd, "skip"),
@@ -46,14 +46,14 @@ export const readCommands: Record<string, CommandSpec> = {
     const filter = optionalDocument(cmd, "query") ?? {};
     const collection = context.catalog.get(context.db, collectionName(cmd, "count"));
     const shape = { skip: optionalNumber(cmd, "skip"), limit: optionalNumber(cmd, "limit") };
-    return { n: select(scan(collection, filter), filter, shape).length, ok: 1 };
+    return { n: select(scan(collection, filter, cmd.hint), filter, shape).length, ok: 1 };
   }, { refuses: "collation fields" }),
 
   distinct: command("key query hint", (cmd, context) => {
     if (typeof cmd.key !== "string") throw new CommandError(14, "'key' must be a string");
     const path = cmd.key.split(".");
     const filter = optionalDocument(cmd, "query") ?? {};
-    const matched = select(scan(context.catalog.get(context.db, collectionName(cmd, "distinct")), filter), filter);
+    const matched = select(scan(context.catalog.get(context.db, collectionName(cmd, "distinct")), filter, cmd.hint), filter);
     const values = new Map<string, unknown>();
     for (const doc of matched) for (const value of valuesAt(doc, path)) values.set(bsonKey(value), value);
     return { values: [...values.values()], ok: 1 };
@@ -68,7 +68,9 @@ export const readCommands: Record<string, CommandSpec> = {
     if (cursor === undefined) throw new CommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
     // `aggregate: 1` runs a collection-less pipeline (e.g. starting with $documents).
     const name = cmd.aggregate === 1 ? undefined : collectionName(cmd, "aggregate");
-    const source = name === undefined ? [] : (context.catalog.get(context.db, name)?.documents() ?? []);
+    const collection = name === undefined ? undefined : context.catalog.get(context.db, name);
+    checkHint(collection, cmd.hint);
+    const source = collection?.documents() ?? [];
     const resolve = (other: string): Doc[] => context.catalog.get(context.db, other)?.documents() ?? [];
     const results = aggregate(source, pipeline, resolve);
     return context.cursors.open(`${context.db}.${name ?? "$cmd.aggregate"}`, results, optionalNumber(cursor, "batchSize"));

@@ -88,7 +88,7 @@ function updateStatement(context: Context, name: string, statement: Doc): Update
   const arrayFilters = arrayFiltersOf(statement);
   if (multi && update.kind === "replacement") throw new CommandError(9, "multi update is not supported for replacement-style update");
   const collection = context.catalog.get(context.db, name);
-  const matched = select(scan(collection, filter), filter, { sort: optionalDocument(statement, "sort") });
+  const matched = select(scan(collection, filter, statement.hint), filter, { sort: optionalDocument(statement, "sort") });
   const targets = multi ? matched : matched.slice(0, 1);
   let modified = 0;
   for (const target of targets) {
@@ -138,7 +138,7 @@ export const writeCommands: Record<string, CommandSpec> = {
       if (statement.limit !== 0 && statement.limit !== 1) {
         throw new CommandError(9, `The limit field in delete objects must be 0 or 1. Got ${String(statement.limit)}`);
       }
-      const matched = select(scan(collection, filter), filter);
+      const matched = select(scan(collection, filter, statement.hint), filter);
       for (const doc of statement.limit === 1 ? matched.slice(0, 1) : matched) collection?.remove(doc);
       n += statement.limit === 1 ? Math.min(1, matched.length) : matched.length;
     });
@@ -155,7 +155,7 @@ export const writeCommands: Record<string, CommandSpec> = {
     const shaped = (doc: Doc | undefined): Doc | null =>
       doc === undefined ? null : projection === undefined ? doc : (select([doc], {}, { projection })[0] ?? null);
     const collection = context.catalog.get(context.db, name);
-    const target = select(scan(collection, filter), filter, { sort: optionalDocument(cmd, "sort") })[0];
+    const target = select(scan(collection, filter, cmd.hint), filter, { sort: optionalDocument(cmd, "sort") })[0];
 
     if (remove) {
       if (target !== undefined) collection?.remove(target);

@@ -119,6 +119,24 @@ describe("indexes", () => {
   });
 });
 
+describe("hints", () => {
+  it("refuses a hint naming no index with 2 BadValue, in reads and writes alike", async () => {
+    await items().createIndex({ name: 1 });
+    await expect(items().find({ name: "ada" }, { hint: "name_1" }).toArray()).resolves.toHaveLength(1);
+    await expect(items().find({ name: "ada" }, { hint: { name: 1 } }).toArray()).resolves.toHaveLength(1);
+    await expect(items().find({}, { hint: { $natural: 1 } }).toArray()).resolves.toHaveLength(1);
+    const refusal = { code: 2, message: expect.stringContaining("hint provided does not correspond to an existing index") };
+    await expect(items().find({}, { hint: "nope_1" }).toArray()).rejects.toMatchObject(refusal);
+    await expect(items().find({}, { hint: { name: -1 } }).toArray()).rejects.toMatchObject(refusal);
+    await expect(items().aggregate([], { hint: "nope_1" }).toArray()).rejects.toMatchObject(refusal);
+    await expect(items().countDocuments({}, { hint: "nope_1" })).rejects.toMatchObject(refusal);
+    await expect(items().updateOne({ _id: 1 }, { $set: { name: "x" } }, { hint: "nope_1" })).rejects.toMatchObject(refusal);
+    await expect(items().deleteOne({ _id: 1 }, { hint: "nope_1" })).rejects.toMatchObject(refusal);
+    await expect(items().findOneAndDelete({ _id: 1 }, { hint: { nope: 1 } })).rejects.toMatchObject(refusal);
+    await expectUnchanged();
+  });
+});
+
 describe("commands mongod's parser refuses", () => {
   it("refuses a command field no MongoDB knows with 40415, and one the stand-in lacks with 59 naming it", async () => {
     await expect(db.command({ find: "items", noSuchOption: 1 })).rejects.toMatchObject({
