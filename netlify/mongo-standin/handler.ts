@@ -98,8 +98,10 @@ export function scan(collection: Collection | undefined, filter: Doc, hint?: unk
  * no index of the collection (`{ $natural: 1 }` names the collection scan itself).
  */
 export function checkHint(collection: Collection | undefined, hint: unknown): void {
-  if (hint === undefined || collection === undefined || (isDocument(hint) && ("$natural" in hint || Object.keys(hint).length === 0))) return;
-  const named = (spec: IndexSpec): boolean => (typeof hint === "string" ? spec.name === hint : isDocument(hint) && bsonKey(spec.key) === bsonKey(hint));
+  if (hint === undefined || collection === undefined) return;
+  if (isDocument(hint) && ("$natural" in hint || Object.keys(hint).length === 0)) return;
+  const named = (spec: IndexSpec): boolean =>
+    typeof hint === "string" ? spec.name === hint : isDocument(hint) && bsonKey(spec.key) === bsonKey(hint);
   if (!collection.indexes().some(named)) {
     throw new CommandError(2, "planner returned error :: caused by :: hint provided does not correspond to an existing index");
   }

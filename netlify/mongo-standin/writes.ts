@@ -16,7 +16,7 @@ const WRITE_REFUSES = "let stmtId stmtIds collectionUUID";
 /** Stores a new document, giving it an ObjectId _id if it has none, as mongod does. */
 function insertOne(collection: Collection, doc: Doc): Doc {
   if (Array.isArray(doc._id) || doc._id instanceof RegExp) throw new CommandError(2, "can't use an array or regex for _id");
-  // MongoDB 5.0+ stores `$`-prefixed field names anywhere except inside _id, which must stay queryable by value.
+  // Since MongoDB 5.0 (SERVER-49117) `$`-prefixed field names are stored anywhere but inside _id.
   const dollar = dollarField(doc._id);
   if (dollar !== undefined) throw new CommandError(52, `_id fields may not contain '$'-prefixed fields: ${dollar} is not valid for storage.`);
   const stored = withIdFirst(doc._id === undefined ? { _id: new ObjectId(), ...doc } : doc);
@@ -54,11 +54,11 @@ function writeBatch(statements: Doc[], ordered: boolean, run: (statement: Doc, i
 }
 
 // Statement options are refused like command options: ignoring one would answer wrongly.
-function refuseUnknown(statement: Doc, allowed: ReadonlySet<string>, refused: ReadonlySet<string>, what: string): void {
+function refuseUnknown(statement: Doc, allowed: ReadonlySet<string>, refused: ReadonlySet<string>, path: "update.updates" | "delete.deletes"): void {
   const unknown = Object.keys(statement).find((key) => !allowed.has(key));
   if (unknown === undefined) return;
-  if (refused.has(unknown)) throw notImplemented(`the ${what} statement option '${unknown}'`);
-  throw unknownField(`${what}.${what === "update" ? "updates" : "deletes"}.${unknown}`);
+  if (refused.has(unknown)) throw notImplemented(`the ${path.split(".")[0]} statement option '${unknown}'`);
+  throw unknownField(`${path}.${unknown}`);
 }
 
 /** The document an upsert inserts: the filter's equalities (only _id for a replacement) updated. */
@@ -81,7 +81,7 @@ interface UpdateOutcome {
 }
 
 function updateStatement(context: Context, name: string, statement: Doc): UpdateOutcome {
-  refuseUnknown(statement, UPDATE_STATEMENT, UPDATE_STATEMENT_REFUSES, "update");
+  refuseUnknown(statement, UPDATE_STATEMENT, UPDATE_STATEMENT_REFUSES, "update.updates");
   const filter = optionalDocument(statement, "q") ?? {};
   const update = parseUpdate(statement.u);
   const multi = statement.multi === true;
@@ -133,7 +133,7 @@ export const writeCommands: Record<string, CommandSpec> = {
     const collection = context.catalog.get(context.db, collectionName(cmd, "delete"));
     let n = 0;
     const errors = writeBatch(documentArray(cmd, "deletes"), cmd.ordered !== false, (statement) => {
-      refuseUnknown(statement, DELETE_STATEMENT, DELETE_STATEMENT_REFUSES, "delete");
+      refuseUnknown(statement, DELETE_STATEMENT, DELETE_STATEMENT_REFUSES, "delete.deletes");
       const filter = optionalDocument(statement, "q") ?? {};
       if (statement.limit !== 0 && statement.limit !== 1) {
         throw new CommandError(9, `The limit field in delete objects must be 0 or 1. Got ${String(statement.limit)}`);
