@@ -1,22 +1,22 @@
 import type { Config } from "@netlify/functions";
+import { deviceOf } from "../lib/accounts/activity.ts";
 import { requestSession } from "../lib/accounts/auth.ts";
 import { json, methods, readJson } from "../lib/http/http.ts";
 import { readCredentials } from "../lib/accounts/login.ts";
+import { readRemember, startUserSession } from "../lib/accounts/sign-in.ts";
 import { services } from "../lib/services.ts";
-import { sessionView, userAgentOf } from "../lib/sessions/views.ts";
+import { sessionView } from "../lib/sessions/views.ts";
 
-/** Creates an account and logs it in: 201 `{ user }` and a fresh session cookie (an anonymous session's visits carry over). */
+/** Creates an account and logs it in: 201 `{ user, session }` and a fresh session cookie (an anonymous session's visits carry over). */
 export default methods({
-  POST: async (request) => {
+  POST: async (request, context) => {
     const app = services();
-    const { username, password } = readCredentials(await readJson(request));
+    const body = await readJson(request);
+    const { username, password } = readCredentials(body);
+    const remember = readRemember(body);
     const { jar, session } = await requestSession(request, app);
     const user = await app.users.register(username, password, new Date());
-    const created = await app.sessions.regenerate(jar, session, {
-      userId: user.id,
-      data: { username: user.username },
-      userAgent: userAgentOf(request),
-    });
+    const created = await startUserSession(app, jar, session, user, { event: "registered", remember, device: deviceOf(request, context.ip) });
     return json({ user, session: sessionView(created) }, 201, jar);
   },
 });

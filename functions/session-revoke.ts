@@ -1,5 +1,7 @@
 import type { Config } from "@netlify/functions";
+import { deviceOf } from "../lib/accounts/activity.ts";
 import { requireUser } from "../lib/accounts/auth.ts";
+import { logOut, revokeSession } from "../lib/accounts/session-control.ts";
 import { GalletaError } from "../lib/http/errors.ts";
 import { methods, noContent } from "../lib/http/http.ts";
 import { isSessionKey } from "../lib/sessions/session-id.ts";
@@ -9,15 +11,16 @@ import { services } from "../lib/services.ts";
 export default methods({
   DELETE: async (request, context) => {
     const app = services();
-    const { jar, session } = await requireUser(request, app);
+    const current = await requireUser(request, app);
     const handle = context.params.id ?? "";
-    if (handle === session.key) {
-      await app.sessions.destroy(jar, session);
-      return noContent(jar);
+    const device = deviceOf(request, context.ip);
+    if (handle === current.session.key) {
+      await logOut(app, current.jar, current.session, device);
+      return noContent(current.jar);
     }
-    const revoked = isSessionKey(handle) && (await app.sessions.destroyForUser(session.userId, handle));
+    const revoked = isSessionKey(handle) && (await revokeSession(app, current, handle, device));
     if (!revoked) throw new GalletaError("not_found", "You have no active session with that id.");
-    return noContent(jar);
+    return noContent(current.jar);
   },
 });
 

@@ -1,4 +1,5 @@
 import type { Db } from "mongodb";
+import { ActivityLog } from "./accounts/activity.ts";
 import { getConfig, type GalletaConfig } from "./runtime/config.ts";
 import { LoginThrottle } from "./accounts/login-throttle.ts";
 import { getDatabase } from "./runtime/mongo.ts";
@@ -21,6 +22,7 @@ export interface Services {
   sessions: SessionManager<AppSessionData>;
   users: UserStore;
   throttle: LoginThrottle;
+  events: ActivityLog;
 }
 
 let cached: Services | undefined;
@@ -41,6 +43,7 @@ export function services(): Services {
       }),
       users: new UserStore(db),
       throttle: new LoginThrottle(db),
+      events: new ActivityLog(db),
     };
   }
   return cached;

@@ -22,11 +22,12 @@ export interface UserSession extends RequestSession {
  * never the cookie), else the signed session cookie. A bad token is 401 `invalid_token`; a missing,
  * tampered or expired cookie is simply no session. Cross-site state changes are refused first.
  */
-export async function requestSession(request: Request, app: Services): Promise<RequestSession> {
+export async function requestSession(request: Request, app: Services, options: { fresh?: boolean } = {}): Promise<RequestSession> {
   const jar = requestJar(request, app);
   const authorization = request.headers.get("authorization");
   if (authorization === null) {
-    const session = await app.sessions.read(jar);
+    // `fresh`: sensitive actions read the store, never the cookie cache (a revoked session's copy lives on).
+    const session = await app.sessions.read(jar, options);
     return { jar, session, via: session === null ? "none" : "cookie" };
   }
   const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(authorization.trim());
@@ -60,8 +61,8 @@ export async function changeRequestSession(request: Request, app: Services, chan
 }
 
 /** The request's session if it belongs to a logged-in user, else 401 `unauthenticated`. */
-export async function requireUser(request: Request, app: Services): Promise<UserSession> {
-  const current = await requestSession(request, app);
+export async function requireUser(request: Request, app: Services, options: { fresh?: boolean } = {}): Promise<UserSession> {
+  const current = await requestSession(request, app, options);
   if (current.session?.userId == null) {
     throw new GalletaError("unauthenticated", "Log in first.", { headers: { "WWW-Authenticate": 'Bearer realm="galleta"' } });
   }

@@ -94,6 +94,11 @@ export class LoginThrottle {
     );
   }
 
+  /** Forgets the username's counter (issue 12's account deletion). */
+  async forget(username: string): Promise<void> {
+    await storeCall(() => this.#attempts.deleteOne({ _id: this.#keys(username, "").user }));
+  }
+
   /** Records the attempt under `key`; the time from which another would be allowed if this one is over the limit, else undefined. */
   async #count(key: string, attempt: Attempt, limit: number): Promise<number | undefined> {
     const { windowMs } = this.#limits;

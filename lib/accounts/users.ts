@@ -83,6 +83,19 @@ export class UserStore {
     return user !== null && matches ? toPublic(user) : null;
   }
 
+  /** Stores a new password hash for the user (issue 12's password change); whether the user exists. */
+  async setPassword(id: string, password: string): Promise<boolean> {
+    checkPassword(password);
+    const passwordHash = await hashPassword(password);
+    const result = await storeCall(() => this.#users.updateOne({ _id: new ObjectId(id) }, { $set: { passwordHash } }));
+    return result.matchedCount === 1;
+  }
+
+  /** Deletes the user (issue 12's account deletion). */
+  async remove(id: string): Promise<void> {
+    await storeCall(() => this.#users.deleteOne({ _id: new ObjectId(id) }));
+  }
+
   /** The user with this id, or null. */
   async findById(id: string): Promise<PublicUser | null> {
     if (!ObjectId.isValid(id) || id.length !== 24) return null;

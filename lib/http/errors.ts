@@ -6,6 +6,7 @@ export type ErrorCode =
   | "invalid_credentials"
   | "invalid_token"
   | "forbidden_origin"
+  | "reauthentication_required"
   | "not_found"
   | "method_not_allowed"
   | "username_taken"
@@ -24,6 +25,7 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   invalid_credentials: 401,
   invalid_token: 401,
   forbidden_origin: 403,
+  reauthentication_required: 403,
   not_found: 404,
   method_not_allowed: 405,
   username_taken: 409,

@@ -25,8 +25,8 @@ export function json(body: unknown, status = 200, jar?: CookieJar, extraHeaders:
 }
 
 /** A 204 with the jar's cookies. */
-export function noContent(jar?: CookieJar): Response {
-  const headers = new Headers(API_HEADERS);
+export function noContent(jar?: CookieJar, extraHeaders: Record<string, string> = {}): Response {
+  const headers = new Headers({ ...API_HEADERS, ...extraHeaders });
   jar?.applyTo(headers);
   return new Response(null, { status: 204, headers });
 }

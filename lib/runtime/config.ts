@@ -17,6 +17,12 @@ export interface GalletaConfig {
   readonly touchAfterMs: number;
   /** Lifetime of the encrypted session cookie cache; 0 turns the cache off. */
   readonly cacheMs: number;
+  /** Account and session control (issue 12): how recent a log-in sensitive actions need. */
+  readonly reauthMs: number;
+  /** At most this many live sessions per user; a log-in beyond it evicts the least recently used. */
+  readonly maxSessionsPerUser: number;
+  /** The absolute cap of a session logged in without "remember me". */
+  readonly shortAbsoluteTimeoutMs: number;
 }
 
 const MIN_SECRET_LENGTH = 32;
@@ -65,6 +71,24 @@ function readDuration(env: Env, name: string, unitMs: number, fallback: number):
   return value * unitMs;
 }
 
+/** A whole number of at least 1 (a cap of 0 sessions would lock every user out). */
+function readCount(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigurationError(`${name} must be a whole number of at least 1; it is "${raw}".`);
+  }
+  return value;
+}
+
+/** A duration that must not be 0 (a session capped at 0 hours could never be used). */
+function readPositiveDuration(env: Env, name: string, unitMs: number, fallback: number): number {
+  const value = readDuration(env, name, unitMs, fallback);
+  if (value === 0) throw new ConfigurationError(`${name} must be greater than 0.`);
+  return value;
+}
+
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
@@ -82,6 +106,10 @@ export function loadConfig(env: Env): GalletaConfig {
     absoluteTimeoutMs: readDuration(env, "SESSION_ABSOLUTE_HOURS", HOUR, 24 * 7),
     touchAfterMs: readDuration(env, "SESSION_TOUCH_AFTER_SECONDS", SECOND, 60),
     cacheMs: readDuration(env, "SESSION_CACHE_SECONDS", SECOND, 0),
+    // Account and session control (issue 12).
+    reauthMs: readDuration(env, "SESSION_REAUTH_MINUTES", MINUTE, 10),
+    maxSessionsPerUser: readCount(env, "SESSION_MAX_PER_USER", 10),
+    shortAbsoluteTimeoutMs: readPositiveDuration(env, "SESSION_SHORT_ABSOLUTE_HOURS", HOUR, 12),
   };
   if (production && config.mongodbUri === undefined) {
     throw new ConfigurationError("MONGODB_URI is not set. Set it to your MongoDB Atlas connection string.");
@@ -104,6 +132,9 @@ export const CONFIG_ENV = [
   "SESSION_ABSOLUTE_HOURS",
   "SESSION_TOUCH_AFTER_SECONDS",
   "SESSION_CACHE_SECONDS",
+  "SESSION_REAUTH_MINUTES",
+  "SESSION_MAX_PER_USER",
+  "SESSION_SHORT_ABSOLUTE_HOURS",
 ] as const;
 
 let cached: { key: string; config: GalletaConfig } | undefined;

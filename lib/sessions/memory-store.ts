@@ -79,6 +79,25 @@ export class MemoryStore<Data extends SessionData = SessionData> implements Sess
     return deleted;
   }
 
+  async authenticate(key: string, at: Date, now: Date): Promise<SessionRecord<Data> | null> {
+    const record = this.#live(key, now);
+    if (record === undefined) return null;
+    record.authenticatedAt = at;
+    return structuredClone(record);
+  }
+
+  async findBeyond(userId: string, keep: number, keepKey: string, now: Date): Promise<string[]> {
+    return [...this.#records.values()]
+      .filter((record) => record.userId === userId && record.key !== keepKey && isLive(record, now))
+      .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime() || (a.key < b.key ? -1 : 1))
+      .slice(Math.max(0, keep - 1))
+      .map((record) => record.key);
+  }
+
+  async destroyMany(keys: readonly string[]): Promise<number> {
+    return keys.filter((key) => this.#records.delete(key)).length;
+  }
+
   async stats(now: Date, bucketMs: number, buckets: number): Promise<SessionStats> {
     const expiryCounts = new Array<number>(buckets).fill(0);
     let active = 0;

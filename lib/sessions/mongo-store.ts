@@ -21,6 +21,8 @@ export interface SessionDocument<Data extends SessionData = SessionData> {
   expiresAt: Date;
   absoluteExpiresAt: Date;
   userAgent: string | null;
+  authenticatedAt?: Date | null;
+  remember?: boolean;
 }
 
 /** The TTL index: MongoDB deletes a session once `expiresAt` has passed (expireAfterSeconds 0). */
@@ -110,6 +112,42 @@ export class MongoStore<Data extends SessionData = SessionData> implements Sessi
     await this.ensureIndexes();
     const filter = exceptKey === undefined ? { userId } : { userId, _id: { $ne: exceptKey } };
     const result = await storeCall(() => this.#collection.deleteMany(filter));
+    return result.deletedCount;
+  }
+
+  async authenticate(key: string, at: Date, now: Date): Promise<SessionRecord<Data> | null> {
+    await this.ensureIndexes();
+    const document = await storeCall(() =>
+      this.#collection.findOneAndUpdate(liveFilter(key, now), { $set: { authenticatedAt: at } }, { returnDocument: "after" }),
+    );
+    return document === null ? null : toRecord(document);
+  }
+
+  /**
+   * One query, projecting only `_id`. Each log-in runs it after its own insert, so the last check of
+   * any number of concurrent log-ins sees every insert, and once they have all deleted what they
+   * found at most `keep` remain.
+   */
+  async findBeyond(userId: string, keep: number, keepKey: string, now: Date): Promise<string[]> {
+    await this.ensureIndexes();
+    const beyond = await storeCall(() =>
+      this.#collection
+        .find(
+          { userId, _id: { $ne: keepKey }, expiresAt: { $gt: now }, absoluteExpiresAt: { $gt: now } },
+          { projection: { _id: 1 } },
+        )
+        // _id breaks ties, so concurrent checks agree on the order of sessions last seen at the same instant.
+        .sort({ lastSeenAt: -1, _id: 1 })
+        .skip(Math.max(0, keep - 1))
+        .toArray(),
+    );
+    return beyond.map((document) => document._id);
+  }
+
+  async destroyMany(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    await this.ensureIndexes();
+    const result = await storeCall(() => this.#collection.deleteMany({ _id: { $in: [...keys] } }));
     return result.deletedCount;
   }
 

@@ -17,6 +17,8 @@ interface CachedSession {
   expiresAt: number;
   absoluteExpiresAt: number;
   userAgent: string | null;
+  authenticatedAt?: number | null;
+  remember?: boolean;
 }
 
 /**
@@ -103,6 +105,7 @@ function toCached(record: SessionRecord): CachedSession {
     lastSeenAt: record.lastSeenAt.getTime(),
     expiresAt: record.expiresAt.getTime(),
     absoluteExpiresAt: record.absoluteExpiresAt.getTime(),
+    authenticatedAt: record.authenticatedAt?.getTime() ?? null,
   };
 }
 
@@ -115,5 +118,6 @@ function fromCached<Data extends SessionData>(cached: CachedSession): SessionRec
     lastSeenAt: new Date(cached.lastSeenAt),
     expiresAt: new Date(cached.expiresAt),
     absoluteExpiresAt: new Date(cached.absoluteExpiresAt),
+    authenticatedAt: cached.authenticatedAt == null ? null : new Date(cached.authenticatedAt),
   };
 }

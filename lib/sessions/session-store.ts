@@ -14,6 +14,10 @@ export interface SessionRecord<Data extends SessionData = SessionData> {
   /** The cap after which the user must log in again, however active. */
   absoluteExpiresAt: Date;
   userAgent: string | null;
+  /** When the user last proved the password in this session (log-in, register, re-authentication); null if never. */
+  authenticatedAt?: Date | null;
+  /** False for a session that ends with the browser ("remember me" unticked); absent means true. */
+  remember?: boolean;
 }
 
 /**
@@ -66,6 +70,15 @@ export interface SessionStore<Data extends SessionData = SessionData> {
   listByUser(userId: string, now: Date): Promise<SessionRecord<Data>[]>;
   /** Deletes every session of one user except `exceptKey`; how many were deleted. */
   destroyByUser(userId: string, exceptKey?: string): Promise<number>;
+  /** Records that the user proved the password at `at` in a live session; the session afterwards, or null if gone. */
+  authenticate(key: string, at: Date, now: Date): Promise<SessionRecord<Data> | null>;
+  /**
+   * The keys of the user's live sessions beyond the `keep` most recently used, never `keepKey` (the
+   * one just created, which counts among the kept): what the session cap must delete.
+   */
+  findBeyond(userId: string, keep: number, keepKey: string, now: Date): Promise<string[]>;
+  /** Deletes these sessions; how many were deleted. */
+  destroyMany(keys: readonly string[]): Promise<number>;
   /** Live-session counts bucketed by expiry, for the storage page. */
   stats(now: Date, bucketMs: number, buckets: number): Promise<SessionStats>;
 }

@@ -16,6 +16,8 @@ export interface SessionPolicy {
   idleTimeoutMs: number;
   absoluteTimeoutMs: number;
   touchAfterMs: number;
+  /** The absolute cap of a session started with `remember: false`; the shorter of it and `absoluteTimeoutMs` applies. */
+  shortAbsoluteTimeoutMs?: number;
 }
 
 /** What a new session starts with. */
@@ -23,6 +25,10 @@ export interface NewSession<Data extends SessionData> {
   userId: string | null;
   data: Data;
   userAgent: string | null;
+  /** Whether the user has just proved the password (log-in, register): sets `authenticatedAt` to now. */
+  authenticated?: boolean;
+  /** False: the cookie ends with the browser and the absolute cap is the short one. Default true. */
+  remember?: boolean;
 }
 
 /** The session cookie's name: `__Host-sid` over HTTPS (bound to this host, Secure, Path=/), `sid` over plain HTTP. */
@@ -61,11 +67,12 @@ export class SessionManager<Data extends SessionData = SessionData> {
    * The live session named by the request's signed cookie, or null; clears a cookie that names no
    * live session. With the cookie cache on, a fresh cached copy answers without the store.
    */
-  async read(jar: CookieJar): Promise<SessionRecord<Data> | null> {
+  async read(jar: CookieJar, options: { fresh?: boolean } = {}): Promise<SessionRecord<Data> | null> {
     const cookie = this.#cookieSession(jar);
     if (cookie === undefined) return null;
     const now = this.#now();
-    const cached = cookie.key === undefined ? null : await this.#cache?.read(jar, cookie.name, cookie.key, now);
+    // `fresh` is for sensitive actions: a cached copy may outlive a revocation by its window.
+    const cached = cookie.key === undefined || options.fresh === true ? null : await this.#cache?.read(jar, cookie.name, cookie.key, now);
     if (cookie.id !== undefined && cached != null && isLive(cached, now) && !this.#dueForTouch(cached, now)) {
       this.#ids.set(cached, cookie.id);
       return cached;
@@ -108,7 +115,11 @@ export class SessionManager<Data extends SessionData = SessionData> {
   async create(jar: CookieJar | undefined, init: NewSession<Data>): Promise<SessionRecord<Data>> {
     const now = this.#now();
     const id = newSessionId();
-    const absoluteExpiresAt = new Date(now.getTime() + this.#policy.absoluteTimeoutMs);
+    const remember = init.remember ?? true;
+    const absoluteMs = remember
+      ? this.#policy.absoluteTimeoutMs
+      : Math.min(this.#policy.absoluteTimeoutMs, this.#policy.shortAbsoluteTimeoutMs ?? this.#policy.absoluteTimeoutMs);
+    const absoluteExpiresAt = new Date(now.getTime() + absoluteMs);
     const record: SessionRecord<Data> = {
       key: sessionKey(id),
       userId: init.userId,
@@ -118,6 +129,8 @@ export class SessionManager<Data extends SessionData = SessionData> {
       expiresAt: this.#idleExpiry(now, absoluteExpiresAt),
       absoluteExpiresAt,
       userAgent: init.userAgent,
+      authenticatedAt: init.authenticated === true ? now : null,
+      remember,
     };
     await this.#store.create(record);
     this.#ids.set(record, id);
@@ -154,8 +167,8 @@ export class SessionManager<Data extends SessionData = SessionData> {
     // Data carries over from an anonymous session or the same user's, never from another user's.
     const carries = session !== null && (session.userId === null || session.userId === init.userId);
     const data = carries ? { ...session.data, ...init.data } : init.data;
-    const created = await this.create(jar, { ...init, data });
-    if (session !== null) await this.#store.destroy(session.key);
+    // Independent writes, so one round trip: the old id is worthless once either has landed.
+    const [created] = await Promise.all([this.create(jar, { ...init, data }), session === null ? false : this.#store.destroy(session.key)]);
     return created;
   }
 
@@ -166,6 +179,11 @@ export class SessionManager<Data extends SessionData = SessionData> {
       jar.clear(sessionCookieName(jar));
       this.#cache?.clear(jar, sessionCookieName(jar));
     }
+  }
+
+  /** Clears the session cookie (and its cached copy) without touching the store: for a session already deleted. */
+  clearCookie(jar: CookieJar): void {
+    this.#forget(jar, sessionCookieName(jar));
   }
 
   /** The live sessions of one user, most recently used first. */
@@ -181,6 +199,26 @@ export class SessionManager<Data extends SessionData = SessionData> {
   /** Deletes every session of a user but `exceptKey` ("log out everywhere else"). */
   destroyAllForUser(userId: string, exceptKey?: string): Promise<number> {
     return this.#store.destroyByUser(userId, exceptKey);
+  }
+
+  /** Records that the user has just proved the password in this session; null if it ended meanwhile. */
+  async markAuthenticated(session: SessionRecord<Data>): Promise<SessionRecord<Data> | null> {
+    const now = this.#now();
+    const updated = await this.#store.authenticate(session.key, now, now);
+    const id = this.#ids.get(session);
+    if (updated !== null && id !== undefined) this.#ids.set(updated, id);
+    return updated;
+  }
+
+  /**
+   * Enforces a cap on the user's live sessions: finds those beyond `cap` by least recent use (never
+   * `keep`, the one just created) and deletes them, running `alongside` with the delete so whatever
+   * it records costs no extra round trip. The keys it deleted (usually none, and then one query).
+   */
+  async evictBeyondCap(userId: string, cap: number, keep: SessionRecord<Data>, alongside: (keys: string[]) => Promise<unknown>): Promise<string[]> {
+    const keys = await this.#store.findBeyond(userId, cap, keep.key, this.#now());
+    if (keys.length > 0) await Promise.all([this.#store.destroyMany(keys), alongside(keys)]);
+    return keys;
   }
 
   /** The session cookie's name, verified id and key; undefined when the request has no session cookie. */
@@ -229,6 +267,8 @@ export class SessionManager<Data extends SessionData = SessionData> {
   #sendCookie(jar: CookieJar, id: string, record: SessionRecord<Data>, now: Date): void {
     const remaining = effectiveExpiry(record).getTime() - now.getTime();
     const margin = Math.min(60_000, remaining / 10);
-    jar.set(sessionCookieName(jar), id, { signed: true, maxAge: Math.max(0, remaining - margin) });
+    // Without "remember me" no Max-Age: a session cookie, which the browser drops when it closes.
+    const maxAge = record.remember === false ? undefined : Math.max(0, remaining - margin);
+    jar.set(sessionCookieName(jar), id, { signed: true, ...(maxAge === undefined ? {} : { maxAge }) });
   }
 }

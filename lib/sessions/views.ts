@@ -9,6 +9,8 @@ export function sessionView(session: SessionRecord) {
     lastSeenAt: session.lastSeenAt.toISOString(),
     expiresAt: effectiveExpiry(session).toISOString(),
     absoluteExpiresAt: session.absoluteExpiresAt.toISOString(),
+    authenticatedAt: session.authenticatedAt?.toISOString() ?? null,
+    remember: session.remember ?? true,
   };
 }
 

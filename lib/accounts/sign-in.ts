@@ -1,0 +1,63 @@
+import type { CookieJar } from "../cookies/cookie-jar.ts";
+import { GalletaError } from "../http/errors.ts";
+import { optionalBoolean, requireObject } from "../http/validation.ts";
+import type { SessionRecord } from "../sessions/session-store.ts";
+import type { AppSessionData, Services } from "../services.ts";
+import type { Device } from "./activity.ts";
+import { logIn } from "./login.ts";
+import type { PublicUser } from "./users.ts";
+
+/** `remember` from a log-in or register body: true unless the body says false; 400 if not a boolean. */
+export function readRemember(body: unknown): boolean {
+  return optionalBoolean(requireObject(body), "remember") ?? true;
+}
+
+/**
+ * The one throttled password check (`logIn`), plus the activity log's failure counter when the
+ * password is wrong. That counter is the only write a refused attempt makes, so it runs alone.
+ */
+export async function provePassword(app: Services, username: string, password: string, client: string, device: Device, now: Date): Promise<PublicUser> {
+  try {
+    return await logIn(app, username, password, client, now);
+  } catch (error) {
+    if (error instanceof GalletaError && error.code === "invalid_credentials") {
+      await app.events.loginFailed(username.trim().toLowerCase().slice(0, 64), device, now);
+    }
+    throw error;
+  }
+}
+
+/** How a user's new session starts. */
+export interface SignIn {
+  event: "logged_in" | "registered";
+  remember: boolean;
+  device: Device;
+}
+
+/**
+ * Starts a logged-in session for a user who has just proved the password: under a new id (replacing
+ * `previous`, against fixation), with `authenticatedAt` now; records the event alongside the insert;
+ * then enforces the session cap, which must come after the insert so that the last of any number of
+ * concurrent log-ins sees them all. Without a jar, a session for an API client's token.
+ */
+export async function startUserSession(
+  app: Services,
+  jar: CookieJar | undefined,
+  previous: SessionRecord<AppSessionData> | null,
+  user: PublicUser,
+  { event, remember, device }: SignIn,
+): Promise<SessionRecord<AppSessionData> & { userId: string }> {
+  const now = new Date();
+  const init = { userId: user.id, data: { username: user.username }, userAgent: device.userAgent, authenticated: true, remember };
+  const [created] = await Promise.all([
+    jar === undefined ? app.sessions.create(undefined, init) : app.sessions.regenerate(jar, previous, init),
+    app.events.record(user.id, { type: event, at: now, ...device }),
+  ]);
+  // A user who has just registered has no other session to cap.
+  if (event === "logged_in") {
+    await app.sessions.evictBeyondCap(user.id, app.config.maxSessionsPerUser, created, (keys) =>
+      app.events.record(user.id, ...keys.map((sessionId) => ({ type: "session_evicted" as const, at: now, ...device, sessionId, bySessionId: created.key }))),
+    );
+  }
+  return { ...created, userId: user.id };
+}

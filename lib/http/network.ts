@@ -1,0 +1,30 @@
+import { isIPv4, isIPv6 } from "node:net";
+
+/**
+ * The network a client address belongs to, as the activity log shows it: IPv4 truncated to its /24,
+ * IPv6 to its /48 (a site's allocation). Enough to tell "my home" from "somewhere else" without
+ * storing an address that identifies one device. Null for anything that is not an address.
+ */
+export function networkOf(address: string): string | null {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  const ip = mapped ?? address;
+  if (isIPv4(ip)) return `${ip.split(".").slice(0, 3).join(".")}.0/24`;
+  if (!isIPv6(ip)) return null;
+  const groups = expandIPv6(ip.split("%")[0] ?? ip);
+  return `${groups.slice(0, 3).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/48`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address, `::` expanded (an embedded IPv4 tail counts as two). */
+function expandIPv6(ip: string): string[] {
+  const [head = "", tail] = ip.split("::");
+  const parts = (text: string) => (text === "" ? [] : text.split(":")).flatMap(toGroups);
+  const left = parts(head);
+  const right = tail === undefined ? [] : parts(tail);
+  return [...left, ...new Array<string>(8 - left.length - right.length).fill("0"), ...right];
+}
+
+function toGroups(part: string): string[] {
+  if (!part.includes(".")) return [part];
+  const [a = 0, b = 0, c = 0, d = 0] = part.split(".").map(Number);
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
+}
