@@ -3,8 +3,10 @@ import login from "../../functions/login.ts";
 import revoke from "../../functions/session-revoke.ts";
 import session from "../../functions/session.ts";
 import sessions from "../../functions/sessions.ts";
+import token from "../../functions/token.ts";
 import visits from "../../functions/visits.ts";
 import { TestBrowser } from "../support/requests.ts";
+import { ageAuthentication, loggedIn as logInAs } from "./account-harness.ts";
 import { expectError, handleOf, PASSWORD, registerUser, sessionIdOf, setCookieFor, useApi } from "./harness.ts";
 
 const api = useApi();
@@ -132,5 +134,67 @@ describe("DELETE /api/sessions/:id", { timeout: 20_000 }, () => {
 
   it("answers 401 unauthenticated when not logged in", async () => {
     await expectError(await revokeFrom(new TestBrowser(), "0".repeat(64)), 401, "unauthenticated");
+  });
+});
+
+describe("DELETE /api/sessions (sign out everywhere else)", { timeout: 30_000 }, () => {
+  function signOutOthers(browser: TestBrowser): Promise<Response> {
+    return browser.send(sessions, "/api/sessions", { method: "DELETE" });
+  }
+
+  it("deletes every other session of the user, keeps the current one and another user's, and answers how many", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    const [laptop, phone, tablet] = await Promise.all([logInAs(username), logInAs(username), logInAs(username)]);
+    const bobs = await logInAs(bob);
+    const response = await signOutOthers(laptop as TestBrowser);
+    expect(response.status).toBe(200);
+    // The registering browser's session, the phone's and the tablet's.
+    expect(await response.json()).toEqual({ revoked: 3 });
+    for (const other of [phone, tablet] as TestBrowser[]) {
+      expect(await (await other.send(session, "/api/session")).json()).toMatchObject({ authenticated: false });
+    }
+    expect(await (await (laptop as TestBrowser).send(session, "/api/session")).json()).toMatchObject({ authenticated: true });
+    expect(await (await bobs.send(session, "/api/session")).json()).toMatchObject({ authenticated: true });
+    expect((await devices(laptop as TestBrowser)).map((device) => device.id)).toEqual([handleOf(laptop as TestBrowser)]);
+  });
+
+  it("stops every token bound to the other sessions", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    const script = new TestBrowser();
+    const minted = await script.send(token, "/api/token", { method: "POST", body: { username, password: PASSWORD } });
+    const { token: bearer } = (await minted.json()) as { token: string };
+    const laptop = await logInAs(username);
+    expect(await (await signOutOthers(laptop)).json()).toEqual({ revoked: 2 });
+    const replay = await new TestBrowser().send(session, "/api/session", { headers: { authorization: `Bearer ${bearer}` } });
+    await expectError(replay, 401, "invalid_token");
+  });
+
+  it("signs out everywhere but the token's own session when called with a bearer token", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    const laptop = await logInAs(username);
+    const minted = await new TestBrowser().send(token, "/api/token", { method: "POST", body: { username, password: PASSWORD } });
+    const authorization = `Bearer ${((await minted.json()) as { token: string }).token}`;
+    const response = await new TestBrowser().send(sessions, "/api/sessions", { method: "DELETE", headers: { authorization } });
+    expect(await response.json()).toEqual({ revoked: 2 });
+    expect(await (await laptop.send(session, "/api/session")).json()).toMatchObject({ authenticated: false });
+    expect(await (await new TestBrowser().send(session, "/api/session", { headers: { authorization } })).json()).toMatchObject({ authenticated: true });
+  });
+
+  it("answers 403 reauthentication_required when the last log-in is older than the window, and revokes nothing", async () => {
+    const { username } = await registerUser(new TestBrowser());
+    const [laptop, phone] = await Promise.all([logInAs(username), logInAs(username)]);
+    await ageAuthentication(api.mongo, laptop, 11);
+    await expectError(await signOutOthers(laptop), 403, "reauthentication_required");
+    expect(await (await phone.send(session, "/api/session")).json()).toMatchObject({ authenticated: true });
+  });
+
+  it("answers 401 unauthenticated without a session", async () => {
+    await expectError(await signOutOthers(new TestBrowser()), 401, "unauthenticated");
+  });
+
+  it("refuses a cross-site request", async () => {
+    const laptop = await logInAs(alice);
+    const response = await laptop.send(sessions, "/api/sessions", { method: "DELETE", headers: { origin: "https://evil.example" } });
+    await expectError(response, 403, "forbidden_origin");
   });
 });

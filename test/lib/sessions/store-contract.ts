@@ -152,6 +152,34 @@ export function describeStoreContract(name: string, makeStore: () => SessionStor
       expect((await store.listByUser(userId, at(1))).map((each) => each.key)).toEqual([kept.key]);
       expect(await store.get(stranger.key, at(1))).not.toBeNull();
     });
+
+    it("keeps authenticatedAt and remember as created, and records a new authentication on a live session only", async () => {
+      const store = makeStore();
+      const created = record({ userId: "u1", authenticatedAt: T0, remember: false });
+      const expired = record({ userId: "u1", expiresAt: at(1) });
+      await Promise.all([store.create(created), store.create(expired)]);
+      expect(await store.get(created.key, at(1))).toMatchObject({ authenticatedAt: T0, remember: false });
+      expect(await store.authenticate(created.key, at(5), at(5))).toMatchObject({ key: created.key, authenticatedAt: at(5) });
+      expect((await store.get(created.key, at(6)))?.authenticatedAt).toEqual(at(5));
+      expect(await store.authenticate(expired.key, at(5), at(5))).toBeNull();
+    });
+
+    it("finds a user's live sessions beyond the cap, least recently used, never the kept one nor another user's", async () => {
+      const store = makeStore();
+      const userId = `cap-${randomBytes(4).toString("hex")}`;
+      const byAge = [4, 3, 2, 1].map((minute) => record({ userId, lastSeenAt: at(minute) }));
+      const [newest, second, third, oldest] = byAge as [SessionRecord<Data>, SessionRecord<Data>, SessionRecord<Data>, SessionRecord<Data>];
+      const kept = record({ userId, lastSeenAt: T0 });
+      const expired = record({ userId, lastSeenAt: at(5), expiresAt: at(6) });
+      const stranger = record({ userId: "stranger", lastSeenAt: T0 });
+      await Promise.all([...byAge, kept, expired, stranger].map((each) => store.create(each)));
+      // A cap of 3 keeps the kept one and the two most recent others.
+      expect(await store.findBeyond(userId, 3, kept.key, at(7))).toEqual([third.key, oldest.key]);
+      expect(await store.findBeyond(userId, 10, kept.key, at(7))).toEqual([]);
+      expect(await store.destroyMany([third.key, oldest.key])).toBe(2);
+      expect((await store.listByUser(userId, at(7))).map((each) => each.key)).toEqual([newest.key, second.key, kept.key]);
+      expect(await store.destroyMany([])).toBe(0);
+    });
   });
 }
 
