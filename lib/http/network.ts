@@ -11,7 +11,9 @@ export function networkOf(address: string): string | null {
   if (isIPv4(ip)) return `${ip.split(".").slice(0, 3).join(".")}.0/24`;
   if (!isIPv6(ip)) return null;
   const groups = expandIPv6(ip.split("%")[0] ?? ip);
-  return `${groups.slice(0, 3).map((group) => group.replace(/^0+(?=.)/, "")).join(":")}::/48`;
+  // The URL parser writes IPv6 in its canonical form (RFC 5952): lower case, the longest zero run as `::`.
+  const prefix = new URL(`http://[${[...groups.slice(0, 3), 0, 0, 0, 0, 0].join(":")}]`).hostname.slice(1, -1);
+  return `${prefix}/48`;
 }
 
 /** The eight 16-bit groups of a valid IPv6 address, `::` expanded (an embedded IPv4 tail counts as two). */

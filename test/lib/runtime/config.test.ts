@@ -52,6 +52,27 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads the account settings (re-authentication window, session cap, short absolute cap) with their defaults", () => {
+    expect(loadConfig({ SESSION_SECRETS: longSecret })).toMatchObject({
+      reauthMs: 10 * 60_000,
+      maxSessionsPerUser: 10,
+      shortAbsoluteTimeoutMs: 12 * 3_600_000,
+    });
+    expect(
+      loadConfig({ SESSION_SECRETS: longSecret, SESSION_REAUTH_MINUTES: "2", SESSION_MAX_PER_USER: "3", SESSION_SHORT_ABSOLUTE_HOURS: "1" }),
+    ).toMatchObject({ reauthMs: 120_000, maxSessionsPerUser: 3, shortAbsoluteTimeoutMs: 3_600_000 });
+  });
+
+  it.each([
+    ["SESSION_MAX_PER_USER", "0"],
+    ["SESSION_MAX_PER_USER", "2.5"],
+    ["SESSION_MAX_PER_USER", "many"],
+    ["SESSION_SHORT_ABSOLUTE_HOURS", "0"],
+    ["SESSION_REAUTH_MINUTES", "-1"],
+  ])("refuses %s=%s with a message naming it", (name, value) => {
+    expect(() => loadConfig({ SESSION_SECRETS: longSecret, [name]: value })).toThrow(new RegExp(name));
+  });
+
   it.each([["-1"], ["soon"], ["0"]])("refuses SESSION_IDLE_MINUTES=%s", (value) => {
     expect(() => loadConfig({ SESSION_SECRETS: longSecret, SESSION_IDLE_MINUTES: value })).toThrow(ConfigurationError);
   });
