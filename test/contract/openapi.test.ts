@@ -78,6 +78,15 @@ async function exercise(path: string, method: string): Promise<Response> {
       const target = list.sessions.find((session) => !session.current);
       return call(`/api/sessions/${target?.id ?? "missing"}`, user, { method });
     }
+    case "POST /api/reauthenticate":
+      return call(path, user, { method, body: { password } });
+    case "POST /api/password":
+      // A user of its own: the shared one must keep its password for the other operations.
+      await call("/api/register", other, { method: "POST", body: { username: `pw_${randomBytes(4).toString("hex")}`, password } });
+      return call(path, other, { method, body: { currentPassword: password, newPassword: `${password} 2` } });
+    case "DELETE /api/account":
+      await call("/api/register", other, { method: "POST", body: { username: `del_${randomBytes(4).toString("hex")}`, password } });
+      return call(path, other, { method });
     case "POST /api/cookies":
       return call(path, user, { method, body: { name: "theme", value: "dark", signed: true } });
     case "DELETE /api/cookies/{name}":
