@@ -33,7 +33,7 @@ describe("wrong method on a known path", () => {
     ["/api/logout", logout, "GET", "POST"],
     ["/api/session", session, "POST", "GET, HEAD"],
     ["/api/visits", visits, "GET", "POST"],
-    ["/api/sessions", sessions, "DELETE", "GET, HEAD"],
+    ["/api/sessions", sessions, "POST", "GET, DELETE, HEAD"],
     ["/api/sessions/:id", revoke, "GET", "DELETE"],
     ["/api/cookies", cookies, "DELETE", "GET, POST, HEAD"],
     ["/api/cookies/:name", cookieDelete, "POST", "DELETE"],
