@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import account from "../../functions/account.ts";
+import activity from "../../functions/activity.ts";
 import health from "../../functions/health.ts";
 import login from "../../functions/login.ts";
 import logout from "../../functions/logout.ts";
+import password from "../../functions/password.ts";
+import reauthenticate from "../../functions/reauthenticate.ts";
 import register from "../../functions/register.ts";
 import session from "../../functions/session.ts";
 import sessions from "../../functions/sessions.ts";
@@ -43,6 +47,11 @@ function everyStoreCall(): [string, () => Promise<Response>][] {
     ["POST /api/register", send(register, "/api/register", { method: "POST", body: { username: uniqueName(), password: PASSWORD } })],
     ["POST /api/token", send(token, "/api/token", { method: "POST", body: { username, password: PASSWORD } })],
     ["POST /api/logout", send(logout, "/api/logout", { method: "POST" })],
+    ["DELETE /api/sessions", send(sessions, "/api/sessions", { method: "DELETE" })],
+    ["POST /api/reauthenticate", send(reauthenticate, "/api/reauthenticate", { method: "POST", body: { password: PASSWORD } })],
+    ["POST /api/password", send(password, "/api/password", { method: "POST", body: { currentPassword: PASSWORD, newPassword: `${PASSWORD}!` } })],
+    ["GET /api/activity", send(activity, "/api/activity")],
+    ["DELETE /api/account", send(account, "/api/account", { method: "DELETE" })],
   ];
 }
 
