@@ -113,6 +113,9 @@ function copySite(): string {
   }
   const site = join(SITES, `${process.pid}-${randomBytes(4).toString("hex")}`);
   for (const name of SITE_FILES) cpSync(join(ROOT, name), join(site, name), { recursive: true });
+  // netlify dev takes the nearest `.git` directory as the project root and reads the functions
+  // from there; in a git worktree (where `.git` is a file) that is the main checkout's, not this one.
+  mkdirSync(join(site, ".git"));
   return site;
 }
 
