@@ -1,4 +1,3 @@
-import type { CookieJar } from "../cookies/cookie-jar.ts";
 import { GalletaError } from "../http/errors.ts";
 import { invalid, requireObject, requireString } from "../http/validation.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
@@ -32,12 +31,13 @@ export interface PasswordChanged {
 /**
  * Changes the password: checks the current one (throttled like log-in), stores the new hash, gives
  * the current session a new id (its cookie re-sent, as on log-in) and deletes every other session of
- * the user, and so every token bound to them. The other sessions go only after the new hash is
+ * the user, and so every token bound to them. A bearer token's session keeps its id, so the token
+ * that made the change goes on working: a new id protects a cookie against fixation, not a token. The other sessions go only after the new hash is
  * stored, so a request from one of them that lands after this answers finds nothing.
  */
 export async function changePassword(
   app: Services,
-  { jar, session }: UserSession & { jar: CookieJar },
+  { jar, session, via }: UserSession,
   change: { currentPassword: string; newPassword: string },
   client: string,
   device: Device,
@@ -47,7 +47,11 @@ export async function changePassword(
   const user = await provePassword(app, session.data.username ?? "", change.currentPassword, client, device, now);
   if (user.id !== session.userId) throw new GalletaError("invalid_credentials", "The current password is wrong.");
   const init = { userId: user.id, data: {}, userAgent: session.userAgent, authenticated: true, remember: session.remember ?? true };
-  const [, renewed] = await Promise.all([app.users.setPassword(user.id, change.newPassword), app.sessions.regenerate(jar, session, init)]);
+  const [, renewed] = await Promise.all([
+    app.users.setPassword(user.id, change.newPassword),
+    via === "bearer" ? app.sessions.markAuthenticated(jar, session) : app.sessions.regenerate(jar, session, init),
+  ]);
+  if (renewed === null) throw new GalletaError("unauthenticated", "Your session has ended. Log in again.");
   const [revoked] = await Promise.all([
     app.sessions.destroyAllForUser(user.id, renewed.key),
     app.events.record(user.id, { type: "password_changed", at: now, ...device, sessionId: renewed.key }),

@@ -23,7 +23,7 @@ export function requireRecentAuthentication(session: SessionRecord, windowMs: nu
  */
 export async function reauthenticate(
   app: Services,
-  { session }: UserSession,
+  { jar, session }: UserSession,
   password: string,
   client: string,
   device: Device,
@@ -32,7 +32,7 @@ export async function reauthenticate(
   const user = await provePassword(app, session.data.username ?? "", password, client, device, now);
   if (user.id !== session.userId) throw new GalletaError("invalid_credentials", "The password is wrong.");
   const [updated] = await Promise.all([
-    app.sessions.markAuthenticated(session),
+    app.sessions.markAuthenticated(jar, session),
     app.events.record(session.userId, { type: "reauthenticated", at: now, ...device, sessionId: session.key }),
   ]);
   if (updated === null) throw new GalletaError("unauthenticated", "Your session has ended. Log in again.");

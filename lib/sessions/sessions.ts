@@ -201,12 +201,16 @@ export class SessionManager<Data extends SessionData = SessionData> {
     return this.#store.destroyByUser(userId, exceptKey);
   }
 
-  /** Records that the user has just proved the password in this session; null if it ended meanwhile. */
-  async markAuthenticated(session: SessionRecord<Data>): Promise<SessionRecord<Data> | null> {
+  /**
+   * Records that the user has just proved the password in this session, and drops its cached copy
+   * (which still shows the old time); null if the session ended meanwhile.
+   */
+  async markAuthenticated(jar: CookieJar, session: SessionRecord<Data>): Promise<SessionRecord<Data> | null> {
     const now = this.#now();
     const updated = await this.#store.authenticate(session.key, now, now);
     const id = this.#ids.get(session);
     if (updated !== null && id !== undefined) this.#ids.set(updated, id);
+    this.#cache?.clear(jar, sessionCookieName(jar));
     return updated;
   }
 

@@ -48,6 +48,24 @@ describe("POST /api/password", { timeout: 30_000 }, () => {
     expect(await logInStatus(username, NEW_PASSWORD)).toBe(200);
   });
 
+  it("keeps a bearer token's own session (and so the token) when the token makes the change, and ends the others", async () => {
+    const laptop = new TestBrowser();
+    const { username } = await registerUser(laptop);
+    const minted = await new TestBrowser().send(token, "/api/token", { method: "POST", body: { username, password: PASSWORD } });
+    const authorization = `Bearer ${((await minted.json()) as { token: string }).token}`;
+    const request = new Request("http://localhost:8888/api/password", {
+      method: "POST",
+      headers: { authorization, "content-type": "application/json" },
+      body: JSON.stringify({ currentPassword: PASSWORD, newPassword: NEW_PASSWORD }),
+    });
+    const response = await password(request, { ip: "127.0.0.1", params: {} });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ revoked: 1 });
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(await sessionAs(authorization)).toBe(200);
+    expect(await (await laptop.send(session, "/api/session")).json()).toMatchObject({ authenticated: false });
+  });
+
   it("answers 401 invalid_credentials for a wrong current password and changes nothing", async () => {
     const laptop = new TestBrowser();
     const { username } = await registerUser(laptop);
