@@ -125,6 +125,15 @@ export class ActivityLog {
     return documents.map(({ _id: _ignored, userId: _user, username: _name, ...event }) => event);
   }
 
+  /**
+   * Forgets failed log-ins counted against a username before its account existed (they are kept by
+   * name, and a name can be freed by an account's deletion and taken again).
+   */
+  async forgetFailuresBefore(username: string, at: Date): Promise<void> {
+    await this.#ensureIndexes();
+    await storeCall(() => this.#events.deleteMany({ username, at: { $lt: at } }));
+  }
+
   /** Deletes every event of a user (account deletion). */
   async forget(userId: string, username: string): Promise<void> {
     await this.#ensureIndexes();

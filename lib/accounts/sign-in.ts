@@ -52,6 +52,7 @@ export async function startUserSession(
   const [created] = await Promise.all([
     jar === undefined ? app.sessions.create(undefined, init) : app.sessions.regenerate(jar, previous, init),
     app.events.record(user.id, { type: event, at: now, ...device }),
+    event === "registered" ? app.events.forgetFailuresBefore(user.username, now) : undefined,
   ]);
   // A user who has just registered has no other session to cap.
   if (event === "logged_in") {
