@@ -1,5 +1,5 @@
 import {
-  assertFieldName,
+  assertChange,
   effectiveExpiry,
   isLive,
   type SessionChange,
@@ -34,8 +34,7 @@ export class MemoryStore<Data extends SessionData = SessionData> implements Sess
     const record = this.#live(key, now);
     if (record === undefined) return null;
     const data: SessionData = record.data;
-    const fields = [...Object.keys(change.set ?? {}), ...(change.unset ?? []), ...Object.keys(change.inc ?? {})];
-    fields.forEach(assertFieldName);
+    assertChange(change);
     for (const [field, value] of Object.entries(change.set ?? {})) data[field] = structuredClone(value);
     for (const field of change.unset ?? []) delete data[field];
     for (const [field, step] of Object.entries(change.inc ?? {})) {

@@ -1,7 +1,7 @@
 import type { Collection, Db, Document, UpdateFilter } from "mongodb";
 import { storeCall } from "../runtime/mongo.ts";
 import {
-  assertFieldName,
+  assertChange,
   type SessionChange,
   type SessionData,
   type SessionOwner,
@@ -188,18 +188,16 @@ function liveFilter(key: string, now: Date) {
 }
 
 function toUpdate<Data extends SessionData>(change: SessionChange, touch: SessionTouch): UpdateFilter<SessionDocument<Data>> {
+  assertChange(change);
   const $set: Document = { ...touch };
-  for (const [field, value] of Object.entries(change.set ?? {})) {
-    assertFieldName(field);
-    $set[`data.${field}`] = value;
-  }
+  for (const [field, value] of Object.entries(change.set ?? {})) $set[`data.${field}`] = value;
   const update: Document = { $set };
   if (change.unset !== undefined && change.unset.length > 0) {
-    update.$unset = Object.fromEntries(change.unset.map((field) => (assertFieldName(field), [`data.${field}`, ""])));
+    update.$unset = Object.fromEntries(change.unset.map((field) => [`data.${field}`, ""]));
   }
   if (change.inc !== undefined && Object.keys(change.inc).length > 0) {
     update.$inc = Object.fromEntries(
-      Object.entries(change.inc).map(([field, step]) => (assertFieldName(field), [`data.${field}`, step])),
+      Object.entries(change.inc).map(([field, step]) => [`data.${field}`, step]),
     );
   }
   return update;

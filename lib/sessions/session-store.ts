@@ -101,3 +101,15 @@ export function assertFieldName(name: string): void {
     throw new TypeError(`session field name is invalid: use letters, digits and _ (got ${JSON.stringify(name.slice(0, 64))})`);
   }
 }
+
+/**
+ * Refuses a change whose field names are invalid or that names one field in more than one of
+ * set, unset and inc: MongoDB refuses such an update (40 ConflictingUpdateOperators), so every store
+ * refuses it the same way before touching anything.
+ */
+export function assertChange(change: SessionChange): void {
+  const fields = [...Object.keys(change.set ?? {}), ...(change.unset ?? []), ...Object.keys(change.inc ?? {})];
+  fields.forEach(assertFieldName);
+  const repeated = fields.find((field, index) => fields.indexOf(field) !== index);
+  if (repeated !== undefined) throw new TypeError(`session field ${repeated} is changed twice in one update: set, unset or increment it once`);
+}

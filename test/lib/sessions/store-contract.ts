@@ -111,6 +111,19 @@ export function describeStoreContract(name: string, makeStore: () => SessionStor
       await expect(store.update(created.key, { set: { [field]: 1 } }, { lastSeenAt: at(1), expiresAt: at(31) }, at(1))).rejects.toThrow(TypeError);
     });
 
+    it.each([
+      [{ set: { visits: 5 }, inc: { visits: 1 } }],
+      [{ set: { theme: "dark" }, unset: ["theme"] }],
+      [{ unset: ["visits"], inc: { visits: 1 } }],
+    ])("refuses a change that names one field twice (%j), as MongoDB does, and changes nothing", async (change) => {
+      const store = makeStore();
+      const created = record();
+      await store.create(created);
+      const before = await store.get(created.key, at(1));
+      await expect(store.update(created.key, change, { lastSeenAt: at(1), expiresAt: at(31) }, at(1))).rejects.toThrow(TypeError);
+      expect(await store.get(created.key, at(1))).toEqual(before);
+    });
+
     it("moves the timestamps forward on touch", async () => {
       const store = makeStore();
       const created = record();
