@@ -11,22 +11,40 @@
  * @typedef {"invalid_input" | "invalid_json" | "unauthenticated" | "invalid_credentials"
  *   | "forbidden_origin" | "not_found" | "method_not_allowed" | "username_taken"
  *   | "payload_too_large" | "unsupported_media_type" | "too_many_attempts"
- *   | "store_unavailable" | "network_error" | "unexpected_response"} ErrorCode
+ *   | "store_unavailable" | "reauthentication_required" | "network_error" | "unexpected_response"} ErrorCode
  */
 
 const SERVER_CODES = new Set([
   "invalid_input", "invalid_json", "unauthenticated", "invalid_credentials",
   "forbidden_origin", "not_found", "method_not_allowed", "username_taken",
   "payload_too_large", "unsupported_media_type", "too_many_attempts", "store_unavailable",
+  "reauthentication_required",
 ]);
 
 /** @typedef {{ id: string, username: string }} User */
-/** @typedef {{ createdAt: string, lastSeenAt: string, expiresAt: string, absoluteExpiresAt: string }} SessionTimes */
+/**
+ * A session as the API shows it. `authenticatedAt` is when its user last gave
+ * the password; `remember` is false for a session that ends with the browser.
+ * @typedef {{ createdAt: string, lastSeenAt: string, expiresAt: string, absoluteExpiresAt: string,
+ *   authenticatedAt: string, remember: boolean }} SessionTimes
+ */
 /**
  * @typedef {{ authenticated: false, visits: number }
  *   | { authenticated: true, user: User, session: SessionTimes, visits: number }} SessionState
  */
 /** @typedef {{ id: string, current: boolean, createdAt: string, lastSeenAt: string, expiresAt: string, userAgent: string }} Device */
+/**
+ * What `GET /api/activity` lists.
+ * @typedef {"registered" | "logged_in" | "logged_out" | "session_revoked" | "signed_out_everywhere_else"
+ *   | "password_changed" | "reauthenticated" | "session_evicted" | "login_failed"} ActivityType
+ */
+/**
+ * One security event: when, from which browser and which network (an address
+ * truncated to its /24 or /48); `count` for failed log-ins, the sessions
+ * concerned for a revocation.
+ * @typedef {{ type: ActivityType, at: string, userAgent: string | null, network: string | null,
+ *   count?: number, sessionId?: string, bySessionId?: string }} ActivityEvent
+ */
 /** @typedef {{ cookies: Record<string, string>, signedCookies: Record<string, string>, invalidSignedCookies: string[] }} ReceivedCookies */
 /** @typedef {{ name: string, value: string, maxAge?: number, signed: boolean, httpOnly: boolean }} CookieRequest */
 /**
@@ -136,18 +154,19 @@ export function getSession() {
   return /** @type {Promise<SessionState>} */ (request("GET", "/api/session"));
 }
 
-/** `POST /api/register`: creates the account and signs it in. */
-/** @param {string} username @param {string} password */
-export function register(username, password) {
-  return /** @type {Promise<{ user: User }>} */ (request("POST", "/api/register", { username, password }));
+/**
+ * `POST /api/register`: creates the account and signs it in; with `remember`
+ * false the session ends when the browser closes.
+ * @param {string} username @param {string} password @param {boolean} [remember]
+ */
+export function register(username, password, remember = true) {
+  return /** @type {Promise<{ user: User, session: SessionTimes }>} */ (request("POST", "/api/register", { username, password, remember }));
 }
 
-/** `POST /api/login`. */
-/** @param {string} username @param {string} password */
-export function login(username, password) {
-  return /** @type {Promise<{ user: User, session: Pick<SessionTimes, "createdAt" | "expiresAt"> }>} */ (
-    request("POST", "/api/login", { username, password })
-  );
+/** `POST /api/login`, under a new session id; `remember` as for `register`. */
+/** @param {string} username @param {string} password @param {boolean} [remember] */
+export function login(username, password, remember = true) {
+  return /** @type {Promise<{ user: User, session: SessionTimes }>} */ (request("POST", "/api/login", { username, password, remember }));
 }
 
 /** `POST /api/logout`. */
@@ -170,6 +189,40 @@ export async function listDevices() {
 /** @param {string} id */
 export async function revokeDevice(id) {
   await request("DELETE", `/api/sessions/${encodeURIComponent(id)}`);
+}
+
+/** `DELETE /api/sessions`: signs out every other session of the user; needs a recent log-in. */
+export async function signOutOthers() {
+  const { revoked } = /** @type {{ revoked: number }} */ (await request("DELETE", "/api/sessions"));
+  return revoked;
+}
+
+/**
+ * `POST /api/password`: replaces the password, signs out every other session
+ * and gives this one a new id; needs a recent log-in.
+ * @param {string} currentPassword @param {string} newPassword
+ */
+export function changePassword(currentPassword, newPassword) {
+  return /** @type {Promise<{ user: User, session: SessionTimes, revoked: number }>} */ (
+    request("POST", "/api/password", { currentPassword, newPassword })
+  );
+}
+
+/** `POST /api/reauthenticate`: proves the password again, for the actions that need a recent log-in. */
+/** @param {string} password */
+export function reauthenticate(password) {
+  return /** @type {Promise<{ authenticatedAt: string }>} */ (request("POST", "/api/reauthenticate", { password }));
+}
+
+/** `GET /api/activity`: the user's latest security events, newest first. */
+export async function listActivity() {
+  const { events } = /** @type {{ events: ActivityEvent[] }} */ (await request("GET", "/api/activity"));
+  return events;
+}
+
+/** `DELETE /api/account`: deletes the user with every session and event; needs a recent log-in. */
+export async function deleteAccount() {
+  await request("DELETE", "/api/account");
 }
 
 /** `GET /api/cookies`: the cookies the server received, sorted as cookie-parser sorts them. */

@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * The home page: log in or register, then the session panel (countdown to
- * expiry, devices, log out), and the visit counter for everyone.
+ * expiry, devices, sign out elsewhere, log out), and the visit counter for everyone.
  *
  * The server is the source of truth: after anything that may change the
  * session the page asks `GET /api/session` again and renders what it says,
@@ -18,6 +18,7 @@ import {
   byId, clearFieldErrors, clearStatus, create, describeError, isBusy, setBusy, setFieldError, showError, showStatus,
 } from "./ui.js";
 import { describeUserAgent } from "./user-agent.js";
+import { withReauthentication } from "./reauth.js";
 
 initHeader();
 
@@ -38,6 +39,8 @@ const visitsStatus = byId("visits-status", HTMLElement);
 const devicesCard = byId("devices", HTMLElement);
 const deviceList = byId("device-list", HTMLUListElement);
 const devicesStatus = byId("devices-status", HTMLElement);
+const signOutOthers = byId("sign-out-others", HTMLButtonElement);
+const rememberInput = byId("login-remember", HTMLInputElement);
 
 /** What the server last said about this browser's session; `undefined` until it has answered. */
 /** @type {SessionState | undefined} */
@@ -90,6 +93,8 @@ function render(previous) {
   byId("session-user", HTMLElement).textContent = user.username;
   setMessage(byId("session-started", HTMLElement), "common.date", { date: { date: session.createdAt } });
   setMessage(byId("session-absolute", HTMLElement), "common.date", { date: { date: session.absoluteExpiresAt } });
+  // Sessions created before remember-me existed have no flag, and they are remembered.
+  setMessage(byId("session-kept", HTMLElement), session.remember === false ? "session.kept.browser" : "session.kept.remembered");
   tick();
   const sameUser = previous?.authenticated && previous.user.id === user.id;
   if (!sameUser) void loadDevices();
@@ -242,7 +247,10 @@ function wireCredentialsForm(form, { strict, busyKey, successKey, send }) {
   });
 }
 
-wireCredentialsForm(loginForm, { strict: false, busyKey: "login.busy", successKey: "auth.loggedIn", send: api.login });
+wireCredentialsForm(loginForm, {
+  strict: false, busyKey: "login.busy", successKey: "auth.loggedIn",
+  send: (username, password) => api.login(username, password, rememberInput.checked),
+});
 wireCredentialsForm(registerForm, { strict: true, busyKey: "register.busy", successKey: "auth.registered", send: api.register });
 
 // ---- Log out ---------------------------------------------------------------
@@ -279,6 +287,7 @@ async function loadDevices() {
 /** @param {Device[]} devices */
 function renderDevices(devices) {
   const sorted = devices.toSorted((a, b) => Number(b.current) - Number(a.current) || Date.parse(b.lastSeenAt) - Date.parse(a.lastSeenAt));
+  signOutOthers.hidden = !sorted.some((device) => !device.current);
   if (sorted.length === 0) {
     const empty = create("li", "device-list__empty");
     setMessage(empty, "devices.empty");
@@ -341,6 +350,25 @@ async function revokeDevice(device, button) {
   // The button is gone with its row; keep keyboard focus in the card.
   byId("devices-title", HTMLElement).focus();
 }
+
+signOutOthers.addEventListener("click", async () => {
+  if (isBusy(signOutOthers)) return;
+  clearStatus(devicesStatus);
+  setBusy(signOutOthers, "devices.signingOutOthers");
+  try {
+    const count = await withReauthentication(api.signOutOthers);
+    if (count === 0) showStatus(devicesStatus, "success", { key: "devices.signedOutNone" });
+    else showStatus(devicesStatus, "success", { key: "devices.signedOutOthers", args: { count } });
+    await loadDevices();
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "unauthenticated") await loadSession({ quiet: true });
+    else showError(devicesStatus, error);
+  } finally {
+    setBusy(signOutOthers, undefined);
+  }
+  // The button hides with the other devices gone; keep keyboard focus in the card.
+  if (signOutOthers.hidden && !devicesCard.hidden) byId("devices-title", HTMLElement).focus();
+});
 
 byId("devices-refresh", HTMLButtonElement).addEventListener("click", () => {
   clearStatus(devicesStatus);

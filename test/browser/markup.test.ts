@@ -6,7 +6,8 @@ import { isMessageKey, MESSAGES } from "../../public/js/messages.js";
 // renders nothing, and an inline style or handler is silently blocked by the
 // Content-Security-Policy. These checks read the files; no browser needed.
 
-const PAGES = ["index.html", "cookies.html", "storage.html"].map((name) => ({
+// The password prompt is markup too, kept in the one script that shows it on every page.
+const PAGES = ["index.html", "cookies.html", "storage.html", "security.html", "js/reauth.js"].map((name) => ({
   name,
   html: readFileSync(new URL(`../../public/${name}`, import.meta.url), "utf8"),
 }));
@@ -29,7 +30,7 @@ function placeholders(message: string | Record<string, string | undefined>): str
 describe("the pages' markup", () => {
   it.each(PAGES)("$name names only messages that exist", ({ html }) => {
     const keys = keysIn(html);
-    expect(keys.length).toBeGreaterThan(10);
+    expect(keys.length).toBeGreaterThan(3);
     expect(keys.filter((key) => !isMessageKey(key))).toEqual([]);
   });
 

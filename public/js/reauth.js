@@ -1,0 +1,138 @@
+// @ts-check
+/**
+ * The password prompt for sensitive actions. Signing out everywhere else,
+ * changing the password and deleting the account need a recent log-in; when
+ * the last one is too old the server answers 403 `reauthentication_required`.
+ * `withReauthentication` then asks for the password in a modal dialog, proves
+ * it with `POST /api/reauthenticate` and runs the action again, so the user
+ * never has to click twice.
+ */
+import { ApiError, reauthenticate } from "./api.js";
+import { translateTree } from "./i18n.js";
+import { byId, clearFieldErrors, clearStatus, isBusy, setBusy, setFieldError, showError } from "./ui.js";
+
+// Built from a constant, never from data; one copy for every page that needs it.
+const MARKUP = `
+<dialog id="reauth-dialog" class="dialog" aria-labelledby="reauth-title" aria-describedby="reauth-text">
+  <form id="reauth-form" class="form" novalidate>
+    <h2 id="reauth-title" data-i18n="reauth.title">Confirm it's you</h2>
+    <p id="reauth-text" class="dialog__text" data-i18n="reauth.text">This needs a recent log-in. Enter your password to continue.</p>
+    <div class="field">
+      <label for="reauth-password" data-i18n="reauth.password">Your password</label>
+      <input id="reauth-password" name="password" type="password" autocomplete="current-password" required aria-describedby="reauth-password-error">
+      <p id="reauth-password-error" class="field__error" hidden></p>
+    </div>
+    <p id="reauth-status" class="status" role="status" aria-live="polite"></p>
+    <div class="dialog__actions">
+      <button type="submit" class="button button--primary" data-i18n="reauth.submit">Confirm</button>
+      <button type="button" class="button button--secondary" data-action="cancel" data-i18n="reauth.cancel">Cancel</button>
+    </div>
+  </form>
+</dialog>`;
+
+/** The prompt on screen, if any: a second action that needs it waits for the same answer. */
+/** @type {Promise<void> | undefined} */
+let pending;
+
+/**
+ * Runs `action`; if the server wants the password again, asks for it and runs
+ * `action` once more. Rejects with the server's `reauthentication_required`
+ * error when the prompt is dismissed, so the caller says the action was not done.
+ * @template T
+ * @param {() => Promise<T>} action
+ * @returns {Promise<T>}
+ */
+export async function withReauthentication(action) {
+  try {
+    return await action();
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "reauthentication_required")) throw error;
+    pending ??= askForPassword(error).finally(() => {
+      pending = undefined;
+    });
+    await pending;
+    return action();
+  }
+}
+
+/**
+ * Shows the dialog until the server accepts the password (resolves) or the
+ * user dismisses it (rejects with `refusal`). A session that ended meanwhile
+ * rejects with the server's `unauthenticated`, which pages already handle.
+ * @param {ApiError} refusal
+ * @returns {Promise<void>}
+ */
+function askForPassword(refusal) {
+  const dialog = dialogElement();
+  const form = byId("reauth-form", HTMLFormElement);
+  const input = byId("reauth-password", HTMLInputElement);
+  const status = byId("reauth-status", HTMLElement);
+  const submit = form.querySelector("button[type=submit]");
+  const cancel = form.querySelector("[data-action=cancel]");
+  if (!(submit instanceof HTMLButtonElement) || !(cancel instanceof HTMLButtonElement)) throw new Error("#reauth-form is incomplete.");
+  // The element to give focus back to; showModal() would otherwise leave it on <body> in some browsers.
+  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
+
+  return new Promise((resolve, reject) => {
+    /** @type {unknown} */
+    let outcome = refusal;
+    const onSubmit = async (/** @type {SubmitEvent} */ event) => {
+      event.preventDefault();
+      if (isBusy(submit)) return;
+      clearFieldErrors(form);
+      clearStatus(status);
+      if (input.value === "") {
+        setFieldError(input, "field.password.required");
+        input.focus();
+        return;
+      }
+      setBusy(submit, "reauth.busy");
+      try {
+        await reauthenticate(input.value);
+        outcome = undefined;
+        dialog.close();
+      } catch (error) {
+        if (error instanceof ApiError && error.code === "invalid_credentials") {
+          setFieldError(input, "reauth.wrong");
+          input.select();
+        } else if (error instanceof ApiError && error.code === "unauthenticated") {
+          outcome = error;
+          dialog.close();
+        } else {
+          showError(status, error);
+        }
+      } finally {
+        setBusy(submit, undefined);
+      }
+    };
+    const onCancel = () => dialog.close();
+    // Escape fires `cancel` and closes the dialog natively, so every way out ends here.
+    const onClose = () => {
+      form.removeEventListener("submit", onSubmit);
+      cancel.removeEventListener("click", onCancel);
+      form.reset();
+      clearFieldErrors(form);
+      clearStatus(status);
+      if (opener?.isConnected) opener.focus();
+      if (outcome === undefined) resolve();
+      else reject(outcome);
+    };
+    form.addEventListener("submit", onSubmit);
+    cancel.addEventListener("click", onCancel);
+    dialog.addEventListener("close", onClose, { once: true });
+    dialog.showModal();
+    input.focus();
+  });
+}
+
+/** The dialog, added to the page the first time it is needed. */
+function dialogElement() {
+  const existing = document.getElementById("reauth-dialog");
+  if (existing instanceof HTMLDialogElement) return existing;
+  const template = document.createElement("template");
+  template.innerHTML = MARKUP.trim();
+  document.body.append(template.content);
+  const dialog = byId("reauth-dialog", HTMLDialogElement);
+  translateTree(dialog);
+  return dialog;
+}
