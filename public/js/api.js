@@ -24,9 +24,10 @@ const SERVER_CODES = new Set([
 /** @typedef {{ id: string, username: string }} User */
 /**
  * A session as the API shows it. `authenticatedAt` is when its user last gave
- * the password; `remember` is false for a session that ends with the browser.
+ * the password (null for an anonymous session); `remember` is false for a
+ * session that ends with the browser.
  * @typedef {{ createdAt: string, lastSeenAt: string, expiresAt: string, absoluteExpiresAt: string,
- *   authenticatedAt: string, remember: boolean }} SessionTimes
+ *   authenticatedAt: string | null, remember: boolean }} SessionTimes
  */
 /**
  * @typedef {{ authenticated: false, visits: number }

@@ -104,7 +104,8 @@ passwordForm.addEventListener("submit", async (event) => {
   try {
     const { revoked } = await withReauthentication(() => api.changePassword(currentInput.value, newInput.value));
     passwordForm.reset();
-    showStatus(passwordStatus, "success", { key: "password.changed", args: { count: revoked } });
+    if (revoked === 0) showStatus(passwordStatus, "success", { key: "password.changedAlone" });
+    else showStatus(passwordStatus, "success", { key: "password.changed", args: { count: revoked } });
     void loadActivity();
   } catch (error) {
     if (error instanceof ApiError && error.code === "invalid_credentials") {

@@ -1,77 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { startNetlifyDev, type NetlifyDev } from "../support/netlify-dev.ts";
-import { chromiumAvailable, launchChromium, screenshotAtEveryViewport, VIEWPORTS, watchForPageErrors } from "../support/browser.ts";
+import { describe, expect, it } from "vitest";
+import { chromiumAvailable } from "../support/browser.ts";
+import {
+  expectScreenshotsFit, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
+} from "./site.ts";
 
-// The real site: `netlify dev` serving public/ and the functions, a stand-in
-// MongoDB behind them, and headless Chromium in front. One site for the whole
-// file, since starting netlify dev costs seconds; each test uses its own users.
+// The real site in headless Chromium (see site.ts): the home page, the cookie
+// playground, the storage page and the language switch.
 
-const PASSWORD = "correct horse battery";
-// A function's first call under netlify dev can take seconds; a flow makes dozens.
-const TEST_TIMEOUT_MS = 120_000;
-
-let site: NetlifyDev;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-/** A username no other run has used: 3-32 characters of [a-z0-9_.-]. */
-function uniqueUsername(prefix: string): string {
-  return `${prefix}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-}
-
-/** A fresh browser profile (its own cookies and storage) with a page watched for errors. */
-async function openPage(path: string, locale = "en-US"): Promise<{ page: Page, errors: string[] }> {
-  const context = await browser.newContext({ baseURL: site.url, locale, viewport: VIEWPORTS.desktop });
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors = watchForPageErrors(page);
-  await page.goto(path);
-  return { page, errors };
-}
-
-/** Waits until `locator` shows `text` (playwright retries until its timeout). */
-function waitForText(locator: Locator, text: string | RegExp): Promise<void> {
-  return locator.filter({ hasText: text }).first().waitFor();
-}
-
-async function expectScreenshotsFit(page: Page, name: string): Promise<void> {
-  const overflow = await screenshotAtEveryViewport(page, name);
-  expect(overflow, `${name} scrolls sideways`).toEqual({ desktop: 0, phone: 0 });
-}
-
-async function register(page: Page, username: string): Promise<void> {
-  const form = page.locator("#register-form");
-  await form.getByLabel("Username").fill(username);
-  await form.getByLabel("Password").fill(PASSWORD);
-  await form.getByRole("button", { name: "Create account" }).click();
-  await page.locator("#session-panel").waitFor();
-}
-
-async function logIn(page: Page, username: string): Promise<void> {
-  const form = page.locator("#login-form");
-  await form.getByLabel("Username").fill(username);
-  await form.getByLabel("Password").fill(PASSWORD);
-  await form.getByRole("button", { name: "Log in" }).click();
-  await page.locator("#session-panel").waitFor();
-}
-
-async function apiJson(path: string): Promise<unknown> {
-  const response = await fetch(`${site.url}${path}`, { signal: AbortSignal.timeout(10_000) });
+async function apiJson(url: string): Promise<unknown> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   expect(response.status).toBe(200);
   return response.json();
 }
 
 describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
-  beforeAll(async () => {
-    [site, browser] = await Promise.all([startNetlifyDev(), launchChromium()]);
-  }, 180_000);
-
-  afterAll(async () => {
-    for (const context of contexts) await context.close();
-    await browser?.close();
-    await site?.stop();
-  }, 60_000);
+  const browserSite = useBrowserSite();
+  const { openPage } = browserSite;
 
   describe("the home page", () => {
     it("registers, counts visits, survives a reload, revokes a second device and logs out", async () => {
@@ -161,7 +105,7 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
     it("says in words that the session store is down, and recovers with Try again", async () => {
       const { page } = await openPage("/");
       await register(page, uniqueUsername("dora"));
-      await site.standin.suspend();
+      await browserSite.site.standin.suspend();
       try {
         await page.getByRole("button", { name: "Count a visit" }).click();
         await waitForText(page.locator("#visits-status"), "The session store is unavailable right now.");
@@ -170,7 +114,7 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
         await waitForText(page.locator("#header-user"), "Sign-in status unknown");
         await expectScreenshotsFit(page, "home-store-down");
       } finally {
-        await site.standin.resume();
+        await browserSite.site.standin.resume();
       }
       await page.getByRole("button", { name: "Try again" }).click();
       await page.locator("#session-panel").waitFor();
@@ -242,7 +186,7 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
 
       const { page, errors } = await openPage("/storage.html");
       await page.locator("#stats").waitFor();
-      const stats = (await apiJson("/api/stats")) as { activeSessions: number, expiries: { counts: number[] } };
+      const stats = (await apiJson(`${browserSite.site.url}/api/stats`)) as { activeSessions: number, expiries: { counts: number[] } };
       expect(stats.activeSessions).toBeGreaterThan(0);
       const shown = await page.locator("#stat-active").textContent();
       expect(Number(shown?.replace(/\D/g, ""))).toBe(stats.activeSessions);

@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, expect } from "vitest";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { startNetlifyDev, type NetlifyDev } from "../support/netlify-dev.ts";
+import { launchChromium, screenshotAtEveryViewport, VIEWPORTS, watchForPageErrors } from "../support/browser.ts";
+
+// What every browser suite does: the real site (`netlify dev` serving public/
+// and the functions, a stand-in MongoDB behind them) with headless Chromium in
+// front, one per file since starting netlify dev costs seconds, and the steps
+// the pages' flows share. Each test uses its own users.
+
+export const PASSWORD = "correct horse battery";
+// A function's first call under netlify dev can take seconds; a flow makes dozens.
+export const TEST_TIMEOUT_MS = 120_000;
+
+/** The site and browser of one test file, with a way to open pages in fresh browser profiles. */
+export interface BrowserSite {
+  /** The running site; valid from the first test on. */
+  readonly site: NetlifyDev;
+  /** A fresh browser profile (its own cookies and storage) with a page at `path`, watched for errors. */
+  openPage(path: string, locale?: string): Promise<{ page: Page, context: BrowserContext, errors: string[] }>;
+}
+
+/**
+ * Starts the site and Chromium before the file's tests and stops them after;
+ * call it at the top of the file's `describe`. `env` reaches the functions.
+ */
+export function useBrowserSite(options: { env?: Record<string, string> } = {}): BrowserSite {
+  let site: NetlifyDev | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    [site, browser] = await Promise.all([startNetlifyDev(options), launchChromium()]);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close();
+    await browser?.close();
+    await site?.stop();
+  }, 60_000);
+
+  return {
+    get site() {
+      if (!site) throw new Error("The site is not running yet: use it inside a test.");
+      return site;
+    },
+    async openPage(path, locale = "en-US") {
+      if (!site || !browser) throw new Error("The site is not running yet: use it inside a test.");
+      const context = await browser.newContext({ baseURL: site.url, locale, viewport: VIEWPORTS.desktop });
+      contexts.push(context);
+      const page = await context.newPage();
+      const errors = watchForPageErrors(page);
+      await page.goto(path);
+      return { page, context, errors };
+    },
+  };
+}
+
+/** A username no other run has used: 3-32 characters of [a-z0-9_.-]. */
+export function uniqueUsername(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+/** Waits until `locator` shows `text` (playwright retries until its timeout). */
+export function waitForText(locator: Locator, text: string | RegExp): Promise<void> {
+  return locator.filter({ hasText: text }).first().waitFor();
+}
+
+/** Screenshots `page` at every viewport and expects nothing to scroll sideways. */
+export async function expectScreenshotsFit(page: Page, name: string): Promise<void> {
+  const overflow = await screenshotAtEveryViewport(page, name);
+  expect(overflow, `${name} scrolls sideways`).toEqual({ desktop: 0, phone: 0 });
+}
+
+/** Creates the account on the home page and waits for the session panel. */
+export async function register(page: Page, username: string): Promise<void> {
+  const form = page.locator("#register-form");
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill(PASSWORD);
+  await form.getByRole("button", { name: "Create account" }).click();
+  await page.locator("#session-panel").waitFor();
+}
+
+/** Logs in on the home page; `remember` sets "Keep me signed in" (checked unless said otherwise). */
+export async function logIn(page: Page, username: string, { password = PASSWORD, remember = true } = {}): Promise<void> {
+  const form = page.locator("#login-form");
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill(password);
+  await form.getByLabel("Keep me signed in on this device").setChecked(remember);
+  await form.getByRole("button", { name: "Log in" }).click();
+  await page.locator("#session-panel").waitFor();
+}
