@@ -114,9 +114,9 @@ describe.skipIf(!chromiumAvailable())("account and session control in Chromium",
     expect(await events.evaluateAll((items) => items.map((item) => item.getAttribute("data-type")))).toEqual([
       "logged_in", "login_failed", "logged_out", "registered",
     ]);
-    // Headless Chromium on Linux, from the loopback network, shortened to its /24 or /48.
+    // Headless Chromium on Linux, from loopback (IPv4 or IPv6), shortened to its /24 or /48.
     for (const meta of await events.locator(".activity__meta").allTextContents()) {
-      expect(meta).toMatch(/ · Chrome on Linux · network (127\.0\.0\.0\/24|::\/48)$/);
+      expect(meta).toMatch(/ · Chrome on Linux · network [\d.:a-f]+\/(24|48)$/);
     }
     await expectScreenshotsFit(page, "security");
 
