@@ -12,7 +12,7 @@ import { ApiError } from "./api.js";
 import { initHeader, loadHeaderUser } from "./header.js";
 import { setAttributeMessage, setMessage } from "./i18n.js";
 import {
-  byId, clearFieldErrors, clearStatus, create, isBusy, setBusy, setFieldError, showError, showStatus,
+  byId, clearFieldErrors, clearStatus, create, isBusy, setBusy, setFieldError, showError, showFieldProblems, showStatus,
 } from "./ui.js";
 
 initHeader();
@@ -223,13 +223,7 @@ form.addEventListener("submit", async (event) => {
   if (isBusy(submit)) return;
   clearFieldErrors(form);
   clearStatus(formStatus);
-  const problems = validate();
-  if (problems.length > 0) {
-    for (const [input, key] of problems) setFieldError(input, key);
-    showStatus(formStatus, "error", { key: "form.fixErrors" });
-    problems[0]?.[0].focus();
-    return;
-  }
+  if (showFieldProblems(formStatus, validate())) return;
   const maxAge = maxAgeInput.value.trim();
   setBusy(submit, "cookies.form.busy");
   try {

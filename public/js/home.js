@@ -15,7 +15,7 @@ import { ApiError } from "./api.js";
 import { showHeaderUser, initHeader } from "./header.js";
 import { formatNumber, onLanguageChange, setAttributeMessage, setMessage } from "./i18n.js";
 import {
-  byId, clearFieldErrors, clearStatus, create, describeError, isBusy, setBusy, setFieldError, showError, showStatus,
+  byId, clearFieldErrors, clearStatus, create, describeError, isBusy, setBusy, setFieldError, showError, showFieldProblems, showStatus,
 } from "./ui.js";
 import { describeUserAgent } from "./user-agent.js";
 import { withReauthentication } from "./reauth.js";
@@ -224,13 +224,7 @@ function wireCredentialsForm(form, { strict, busyKey, successKey, send }) {
     if (isBusy(submit)) return;
     clearFieldErrors(form);
     clearStatus(status);
-    const problems = validateCredentials(form, strict);
-    if (problems.length > 0) {
-      for (const [input, key] of problems) setFieldError(input, key);
-      showStatus(status, "error", { key: "form.fixErrors" });
-      problems[0]?.[0].focus();
-      return;
-    }
+    if (showFieldProblems(status, validateCredentials(form, strict))) return;
     const { username, password } = credentialInputs(form);
     setBusy(submit, busyKey);
     try {

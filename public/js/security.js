@@ -13,7 +13,7 @@ import { initHeader, showHeaderUser } from "./header.js";
 import { setMessage } from "./i18n.js";
 import { withReauthentication } from "./reauth.js";
 import {
-  byId, clearFieldErrors, clearStatus, create, describeError, isBusy, setBusy, setFieldError, showError, showStatus,
+  byId, clearFieldErrors, clearStatus, create, describeError, isBusy, setBusy, setFieldError, showError, showFieldProblems, showStatus,
 } from "./ui.js";
 import { describeUserAgent } from "./user-agent.js";
 
@@ -93,13 +93,7 @@ passwordForm.addEventListener("submit", async (event) => {
   if (!(submit instanceof HTMLButtonElement) || isBusy(submit)) return;
   clearFieldErrors(passwordForm);
   clearStatus(passwordStatus);
-  const problems = validatePasswords();
-  if (problems.length > 0) {
-    for (const [input, key] of problems) setFieldError(input, key);
-    showStatus(passwordStatus, "error", { key: "form.fixErrors" });
-    problems[0]?.[0].focus();
-    return;
-  }
+  if (showFieldProblems(passwordStatus, validatePasswords())) return;
   setBusy(submit, "password.busy");
   try {
     const { revoked } = await withReauthentication(() => api.changePassword(currentInput.value, newInput.value));

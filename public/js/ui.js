@@ -87,6 +87,20 @@ export function setFieldError(input, key) {
   error.hidden = false;
 }
 
+/**
+ * Shows each problem next to its field, a summary in `status`, and moves
+ * focus to the first field at fault; returns whether there was any problem.
+ * @param {HTMLElement} status
+ * @param {Array<[HTMLInputElement, MessageKey]>} problems
+ */
+export function showFieldProblems(status, problems) {
+  for (const [input, key] of problems) setFieldError(input, key);
+  if (problems.length === 0) return false;
+  showStatus(status, "error", { key: "form.fixErrors" });
+  problems[0]?.[0].focus();
+  return true;
+}
+
 /** Clears every field error in `form`. */
 /** @param {HTMLFormElement} form */
 export function clearFieldErrors(form) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { BrowserContext, Page } from "playwright-core";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
-  expectScreenshotsFit, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
+  expectLogInRefused, expectScreenshotsFit, logIn, openTwoDevices, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername,
+  useBrowserSite, waitForText,
 } from "./site.ts";
 
 // Issue 12's account and session control in a real browser, with the default
@@ -26,7 +27,8 @@ async function expectSignedOut(page: Page): Promise<void> {
 }
 
 describe.skipIf(!chromiumAvailable())("account and session control in Chromium", () => {
-  const { openPage } = useBrowserSite();
+  const browserSite = useBrowserSite();
+  const { openPage } = browserSite;
 
   it("signs out every other device with one button, and they find out on their next request", async () => {
     const username = uniqueUsername("sofia");
@@ -57,11 +59,7 @@ describe.skipIf(!chromiumAvailable())("account and session control in Chromium",
   }, TEST_TIMEOUT_MS);
 
   it("changes the password on the security page, signs out the other device, and only the new password logs in", async () => {
-    const username = uniqueUsername("tomas");
-    const { page, errors } = await openPage("/");
-    await register(page, username);
-    const other = await openPage("/");
-    await logIn(other.page, username);
+    const { username, first: { page, errors }, second: other } = await openTwoDevices(browserSite, "tomas");
 
     await page.getByRole("link", { name: "Security" }).click();
     const form = page.locator("#password-form");
@@ -80,11 +78,7 @@ describe.skipIf(!chromiumAvailable())("account and session control in Chromium",
     await waitForText(page.locator("#header-user"), `Signed in as ${username}`);
 
     await expectSignedOut(other.page);
-    const loginForm = other.page.locator("#login-form");
-    await loginForm.getByLabel("Username").fill(username);
-    await loginForm.getByLabel("Password").fill(PASSWORD);
-    await loginForm.getByRole("button", { name: "Log in" }).click();
-    await waitForText(other.page.locator("#login-status"), "Wrong username or password.");
+    await expectLogInRefused(other.page, username, PASSWORD);
     await logIn(other.page, username, { password: NEW_PASSWORD });
     await waitForText(other.page.locator("#page-status"), `Welcome back, ${username}.`);
     expect([...errors, ...other.errors]).toEqual([]);
@@ -95,11 +89,7 @@ describe.skipIf(!chromiumAvailable())("account and session control in Chromium",
     const { page, errors } = await openPage("/");
     await register(page, username);
     await page.getByRole("button", { name: "Log out" }).click();
-    const loginForm = page.locator("#login-form");
-    await loginForm.getByLabel("Username").fill(username);
-    await loginForm.getByLabel("Password").fill("a wrong password");
-    await loginForm.getByRole("button", { name: "Log in" }).click();
-    await waitForText(page.locator("#login-status"), "Wrong username or password.");
+    await expectLogInRefused(page, username, "a wrong password");
     await logIn(page, username);
 
     await page.goto("/security.html");
@@ -133,11 +123,7 @@ describe.skipIf(!chromiumAvailable())("account and session control in Chromium",
   }, TEST_TIMEOUT_MS);
 
   it("deletes the account after a confirmation, signs out every device, and the username logs in no more", async () => {
-    const username = uniqueUsername("vera");
-    const { page, errors } = await openPage("/");
-    await register(page, username);
-    const other = await openPage("/");
-    await logIn(other.page, username);
+    const { username, first: { page, errors }, second: other } = await openTwoDevices(browserSite, "vera");
 
     await page.goto("/security.html");
     await page.getByRole("button", { name: "Delete my account…" }).click();
@@ -157,11 +143,7 @@ describe.skipIf(!chromiumAvailable())("account and session control in Chromium",
     expect(await page.locator("#security").isHidden()).toBe(true);
 
     await expectSignedOut(other.page);
-    const loginForm = other.page.locator("#login-form");
-    await loginForm.getByLabel("Username").fill(username);
-    await loginForm.getByLabel("Password").fill(PASSWORD);
-    await loginForm.getByRole("button", { name: "Log in" }).click();
-    await waitForText(other.page.locator("#login-status"), "Wrong username or password.");
+    await expectLogInRefused(other.page, username, PASSWORD);
     expect([...errors, ...other.errors]).toEqual([]);
   }, TEST_TIMEOUT_MS);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
-  expectScreenshotsFit, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
+  expectLogInRefused, expectScreenshotsFit, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
 } from "./site.ts";
 
 // The real site in headless Chromium (see site.ts): the home page, the cookie
@@ -94,11 +94,7 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
       await waitForText(page.locator("#register-username-error"), "That username is taken.");
 
       // The server's 401 invalid_credentials, shown in the form.
-      const loginForm = page.locator("#login-form");
-      await loginForm.getByLabel("Username").fill(username);
-      await loginForm.getByLabel("Password").fill("not the password");
-      await loginForm.getByRole("button", { name: "Log in" }).click();
-      await waitForText(page.locator("#login-status"), "Wrong username or password.");
+      await expectLogInRefused(page, username, "not the password");
       expect(errors).toEqual([]);
     }, TEST_TIMEOUT_MS);
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
-  expectScreenshotsFit, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
+  expectScreenshotsFit, openTwoDevices, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
 } from "./site.ts";
 
 // The password prompt: a site whose sensitive actions need a log-in from the
@@ -23,23 +23,20 @@ async function waitUntilLogInIsOld(page: Page): Promise<void> {
   if (wait > 0) await page.waitForTimeout(wait);
 }
 
-/** Registers one user in a first browser and logs them in from a second. */
-async function twoDevices(openPage: ReturnType<typeof useBrowserSite>["openPage"], prefix: string) {
-  const username = uniqueUsername(prefix);
-  const first = await openPage("/");
-  await register(first.page, username);
-  const second = await openPage("/");
-  await logIn(second.page, username);
-  await first.page.getByRole("button", { name: "Refresh" }).click();
-  await first.page.locator("#device-list > li").nth(1).waitFor();
-  return { username, first, second };
-}
-
 describe.skipIf(!chromiumAvailable())("the password prompt in Chromium", () => {
-  const { openPage } = useBrowserSite({ env: { SESSION_REAUTH_MINUTES: String(REAUTH_SECONDS / 60) } });
+  const browserSite = useBrowserSite({ env: { SESSION_REAUTH_MINUTES: String(REAUTH_SECONDS / 60) } });
+  const { openPage } = browserSite;
+
+  /** Two devices of one user, the first showing both in its devices list. */
+  async function twoDevices(prefix: string) {
+    const devices = await openTwoDevices(browserSite, prefix);
+    await devices.first.page.getByRole("button", { name: "Refresh" }).click();
+    await devices.first.page.locator("#device-list > li").nth(1).waitFor();
+    return devices;
+  }
 
   it("asks for the password when the last log-in is too old, then signs out everywhere else without a second click", async () => {
-    const { first, second } = await twoDevices(openPage, "xena");
+    const { first, second } = await twoDevices("xena");
     const { page } = first;
     await waitUntilLogInIsOld(page);
 
@@ -71,7 +68,7 @@ describe.skipIf(!chromiumAvailable())("the password prompt in Chromium", () => {
   }, TEST_TIMEOUT_MS);
 
   it("closes on Escape, does nothing, says so and gives focus back to the button that opened it", async () => {
-    const { first } = await twoDevices(openPage, "yara");
+    const { first } = await twoDevices("yara");
     const { page } = first;
     await waitUntilLogInIsOld(page);
 

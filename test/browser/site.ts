@@ -90,3 +90,22 @@ export async function logIn(page: Page, username: string, { password = PASSWORD,
   await form.getByRole("button", { name: "Log in" }).click();
   await page.locator("#session-panel").waitFor();
 }
+
+/** Tries to log in with a wrong password and waits for the form to say so. */
+export async function expectLogInRefused(page: Page, username: string, password: string): Promise<void> {
+  const form = page.locator("#login-form");
+  await form.getByLabel("Username").fill(username);
+  await form.getByLabel("Password").fill(password);
+  await form.getByRole("button", { name: "Log in" }).click();
+  await waitForText(page.locator("#login-status"), "Wrong username or password.");
+}
+
+/** A new user registered in one browser profile and logged in from a second, each on the home page. */
+export async function openTwoDevices(site: BrowserSite, prefix: string) {
+  const username = uniqueUsername(prefix);
+  const first = await site.openPage("/");
+  await register(first.page, username);
+  const second = await site.openPage("/");
+  await logIn(second.page, username);
+  return { username, first, second };
+}
