@@ -64,6 +64,10 @@ describe.skipIf(!chromiumAvailable())("account and session control in Chromium",
     await page.getByRole("link", { name: "Security" }).click();
     const form = page.locator("#password-form");
     await form.waitFor();
+    await form.getByRole("button", { name: "Change password" }).click();
+    await waitForText(page.locator("#password-current-error"), "Enter a password.");
+    await waitForText(page.locator("#password-status"), "Please correct the highlighted field.");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("password-current");
     await form.getByLabel("Current password").fill("not the password");
     await form.getByLabel("New password").fill(NEW_PASSWORD);
     await form.getByRole("button", { name: "Change password" }).click();
