@@ -145,6 +145,7 @@ describe.skipIf(!chromiumAvailable())("account and session control in Chromium",
     await page.locator("#signed-out").waitFor();
     await waitForText(page.locator("#header-user"), "Not signed in");
     expect(await page.locator("#security").isHidden()).toBe(true);
+    await expectScreenshotsFit(page, "security-deleted");
 
     await expectSignedOut(other.page);
     await expectLogInRefused(other.page, username, PASSWORD);
