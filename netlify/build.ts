@@ -1,0 +1,137 @@
+// The production build of the functions (netlify.toml's `[build] command`, and `npm run dev`):
+// esbuild turns each functions/<name>.ts into one minified ES module,
+// dist/functions/<name>/<name>.bundle.mjs, with its source map beside it, and Netlify ships those
+// files as they are (`node_bundler = "none"`). For a v2 function zip-it-and-ship-it would otherwise force its nft bundler, which
+// ships the function unminified and every npm package as traced files (issue 11).
+//
+// Netlify's entry for each function is dist/functions/<name>/<name>.mjs, a few lines written here
+// (a folder per function, so that Netlify takes only the entry for a function): it
+// turns source maps on, then imports the bundle. Node reads a module's source map when it compiles
+// the module, and only if source maps are already on; Netlify sets no `--enable-source-maps`, and
+// every module of a static import graph is compiled before any of it runs, so the switch must run
+// in a module of its own before a dynamic import of the bundle. With it, an error logged in
+// production points at the TypeScript line.
+//
+// `node netlify/build.ts` builds once; `node netlify/build.ts --watch` rebuilds on every change.
+import { build, context, type BuildOptions, type Plugin } from "esbuild";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { trimSourceMap, type SourceMap } from "./trim-source-map.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** Where the build goes: netlify.toml's `[functions] directory`. Git-ignored. */
+export const FUNCTIONS_OUT = join(ROOT, "dist", "functions");
+const FUNCTIONS_SRC = join(ROOT, "functions");
+
+/**
+ * `createRequire` lets the CommonJS packages esbuild inlines (the driver and bson) `require`
+ * Node's built-ins from an ES module, as zip-it-and-ship-it's own shim does.
+ */
+const BANNER = 'import{createRequire as __galletaCreateRequire}from"node:module";const require=__galletaCreateRequire(import.meta.url);';
+
+/**
+ * A function's in-source `config`, as written: zip-it-and-ship-it reads the routes statically from
+ * an object literal in the entry, so the entry repeats it (functions write it on one line).
+ */
+const CONFIG = /^export const config(?:: Config)? = (\{.*\});$/m;
+
+/** The functions' names: every `functions/*.ts`, each the name Netlify gives its function. */
+export async function functionNames(): Promise<string[]> {
+  const files = await readdir(FUNCTIONS_SRC);
+  return files.filter((file) => /^[^.].*\.ts$/.test(file)).map((file) => basename(file, ".ts"));
+}
+
+/** The esbuild options for the functions' bundles. */
+export async function buildOptions(outdir = FUNCTIONS_OUT): Promise<BuildOptions> {
+  return {
+    entryPoints: (await functionNames()).map((name) => ({ in: join(FUNCTIONS_SRC, `${name}.ts`), out: `${name}/${name}.bundle` })),
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "node",
+    // The oldest Node galleta supports (package.json engines); Netlify runs 22 or later.
+    target: "node22",
+    sourcemap: "linked",
+    // Mappings only: a stack trace needs lines, not the sources (which would double each zip).
+    sourcesContent: false,
+    banner: { js: BANNER },
+    // Node's own URL is the WHATWG URL that the whatwg-url package reimplements (see node-url.ts).
+    alias: { "whatwg-url": join(ROOT, "netlify", "node-url.ts") },
+    // The driver's optional dependencies (Kerberos, client-side encryption, compression, AWS and
+    // GCP auth, SOCKS): galleta configures none of them, and the driver requires each lazily.
+    external: ["kerberos", "@mongodb-js/zstd", "@aws-sdk/credential-providers", "gcp-metadata", "snappy", "socks", "aws4", "mongodb-client-encryption"],
+    legalComments: "none",
+    logLevel: "warning",
+  };
+}
+
+/** Trims the bundle's source map to galleta's own code, and writes Netlify's entry: source maps on, the bundle, the routes. */
+async function finishFunction(name: string, outdir: string): Promise<void> {
+  const mapFile = join(outdir, name, `${name}.bundle.mjs.map`);
+  const map = JSON.parse(await readFile(mapFile, "utf8")) as SourceMap;
+  await writeFile(mapFile, JSON.stringify(trimSourceMap(map, (source) => !source.includes("node_modules/"))));
+
+  const source = await readFile(join(FUNCTIONS_SRC, `${name}.ts`), "utf8");
+  const written = CONFIG.exec(source)?.[1];
+  if (written === undefined && /export const config\b/.test(source)) {
+    throw new Error(`functions/${name}.ts: write its config on one line, \`export const config: Config = { … };\`, so the build can copy it.`);
+  }
+  // includedFiles: a `node_bundler = "none"` zip holds only the entry and the files listed here.
+  const included = `includedFiles: ${JSON.stringify([`${name}.bundle.mjs`, `${name}.bundle.mjs.map`])}`;
+  const config = written === undefined ? `{ ${included} }` : written.replace(/^\{/, `{ ${included},`);
+  await writeFile(
+    join(outdir, name, `${name}.mjs`),
+    [
+      `// Generated by netlify/build.ts from functions/${name}.ts.`,
+      "process.setSourceMapsEnabled(true);",
+      `const { default: handler } = await import("./${name}.bundle.mjs");`,
+      "export default handler;",
+      `export const config = ${config};`,
+      "",
+    ].join("\n"),
+  );
+}
+
+async function finishFunctions(outdir: string): Promise<void> {
+  await Promise.all((await functionNames()).map((name) => finishFunction(name, outdir)));
+}
+
+/** Builds every function once into `outdir` (emptied first, so a deleted function leaves nothing behind). */
+export async function buildFunctions(outdir = FUNCTIONS_OUT): Promise<void> {
+  await rm(outdir, { recursive: true, force: true });
+  await build(await buildOptions(outdir));
+  await finishFunctions(outdir);
+}
+
+/** Builds, then rebuilds on every change to functions/ or what they import, until `dispose()`. */
+export async function watchFunctions(outdir = FUNCTIONS_OUT, onRebuild?: () => void): Promise<{ dispose(): Promise<void> }> {
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+  const entries: Plugin = {
+    name: "galleta-entries",
+    setup(builder) {
+      builder.onEnd(async (result) => {
+        if (result.errors.length > 0) return;
+        await finishFunctions(outdir);
+        onRebuild?.();
+      });
+    },
+  };
+  const options = await buildOptions(outdir);
+  const ctx = await context({ ...options, plugins: [entries] });
+  await ctx.rebuild();
+  await ctx.watch();
+  return { dispose: () => ctx.dispose() };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv.includes("--watch")) {
+    await watchFunctions(FUNCTIONS_OUT, () => console.log(`galleta: functions rebuilt into ${FUNCTIONS_OUT}`));
+  } else {
+    await buildFunctions();
+    console.log(`galleta: functions bundled into ${FUNCTIONS_OUT}`);
+  }
+}
