@@ -1,10 +1,14 @@
 // `npm run dev`: netlify dev with a database and a session secret, whatever the environment has.
 // Without MONGODB_URI it starts the in-memory stand-in in this process; without SESSION_SECRETS it
 // makes one secret for the run, so every function signs and verifies with the same one.
+// It serves the functions as production ships them: netlify dev never runs `[build] command`, so
+// this builds the bundles (netlify/build.ts) and rebuilds them on every change (esbuild's watch),
+// and netlify dev, watching dist/functions, loads the new bundle on the next request.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { constants } from "node:os";
 import { fileURLToPath } from "node:url";
+import { FUNCTIONS_OUT, watchFunctions } from "./build.ts";
 import { startMongoStandin } from "./mongo-standin/server.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -23,8 +27,10 @@ if (!env.SESSION_SECRETS) {
   console.log("galleta: SESSION_SECRETS is not set; signing with a random secret for this run (sessions end when it stops).");
 }
 
+const watcher = await watchFunctions(FUNCTIONS_OUT, () => console.log("galleta: functions rebuilt."));
+
 // --offline and no edge functions: nothing is fetched (edge functions would download Deno).
-const args = [netlify, "dev", "--offline", "--internal-disable-edge-functions", "--port", env.PORT || "8888"];
+const args = [netlify, "dev", "--offline", "--internal-disable-edge-functions", "--port", env.PORT || "8888", "--functions", FUNCTIONS_OUT];
 const child = spawn(process.execPath, args, { cwd: root, env, stdio: "inherit" });
 
 // A terminal's Ctrl-C reaches netlify dev directly (same process group); `kill` reaches only us.
@@ -32,7 +38,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.on(signal, () => child.kill(signal));
 }
 child.on("exit", (code, signal) => {
-  void Promise.resolve(standin?.close()).finally(() => process.exit(code ?? 128 + (signal === null ? 0 : constants.signals[signal])));
+  void Promise.all([watcher.dispose(), standin?.close()]).finally(() => process.exit(code ?? 128 + (signal === null ? 0 : constants.signals[signal])));
 });
 
 /** The URI with any password replaced, safe to print. */
