@@ -1,7 +1,7 @@
-// Bundles galleta's functions the way `netlify build` does (zip-it-and-ship-it's esbuild bundler for
-// a v2 function: ESM, platform node, target node24, its CJS shim banner, `node:` imports external,
-// AWS SDK v3 ignored) and bundles the peers the same way, once as Netlify ships them (not minified)
-// and once minified (the issue's size target). Bundles go to a temporary folder outside the
+// Bundles the peers (and galleta's node:http adapter, for its cold start) the way zip-it-and-ship-it's
+// esbuild bundler bundles a function (ESM, platform node, target node24, its CJS shim banner, `node:`
+// imports external, AWS SDK v3 ignored), once unminified, as it ships them, and once minified.
+// galleta's own functions are not bundled here: bench/artifact.ts takes what `netlify build` ships. Bundles go to a temporary folder outside the
 // repository, so at run time a `require` they leave unresolved finds no node_modules, as on Lambda.
 import { build, type Plugin } from "esbuild";
 import { mkdtemp, stat } from "node:fs/promises";
@@ -31,6 +31,8 @@ export interface Entry {
   name: string;
   entry: string;
   file: string;
+  /** Imports left out of the bundle (resolved at run time, if ever). */
+  external?: string[];
 }
 
 /** One bundle on disk. */
@@ -51,7 +53,7 @@ async function bundleOne(entry: Entry, outdir: string, minify: boolean): Promise
     platform: "node",
     target: ["node24"],
     banner: { js: CJS_SHIM },
-    external: ["@prisma/client", "@aws-sdk/*"],
+    external: ["@prisma/client", "@aws-sdk/*", ...(entry.external ?? [])],
     plugins: [nodeBuiltins],
     resolveExtensions: [".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts", ".json"],
     minify,

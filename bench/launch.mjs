@@ -7,6 +7,8 @@ import { pathToFileURL } from "node:url";
 
 const [file, mode] = process.argv.slice(2);
 if (file === undefined) throw new Error("usage: node bench/launch.mjs <module> [--import-only]");
+// AWS Lambda's Node runtime defines this global, and Netlify's entry point calls it as it loads.
+globalThis.awslambda ??= { streamifyResponse: (handler) => handler };
 const before = performance.now();
 const module = await import(pathToFileURL(resolve(file)).href);
 const importMs = performance.now() - before;

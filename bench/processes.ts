@@ -13,6 +13,8 @@ export interface Child<Line> {
   readyMs: number;
   /** The last few KB the child wrote to stderr. */
   stderr(): string;
+  /** Writes one line to the child's stdin and resolves with the next line it prints. */
+  ask(line: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -49,10 +51,16 @@ export function spawnNode<Line>(args: readonly string[], env: NodeJS.ProcessEnv)
     lines.once("line", (line) => {
       clearTimeout(timer);
       const readyMs = performance.now() - started;
-      // Keep draining stdout so a chatty child never blocks on a full pipe.
-      lines.on("line", () => undefined);
+      // Keep draining stdout so a chatty child never blocks on a full pipe; a waiting ask() takes the next line.
+      const waiting: ((line: string) => void)[] = [];
+      lines.on("line", (next) => waiting.shift()?.(next));
+      const ask = (question: string) =>
+        new Promise<string>((answer) => {
+          waiting.push(answer);
+          child.stdin.write(`${question}\n`);
+        });
       try {
-        resolve({ process: child, first: JSON.parse(line) as Line, readyMs, stderr: () => stderr, stop });
+        resolve({ process: child, first: JSON.parse(line) as Line, readyMs, stderr: () => stderr, stop, ask });
       } catch {
         void stop();
         reject(new Error(`node ${args.join(" ")} printed ${JSON.stringify(line.slice(0, 200))}, not JSON.\n${stderr}`));

@@ -5,7 +5,9 @@
 // Settings (environment): BENCH_ROUNDS (5), BENCH_SECONDS per load run (2), BENCH_WARMUP_SECONDS per
 // load run in the unrecorded warm-up round before them (2), BENCH_CONNECTIONS (10),
 // BENCH_COMMAND_REQUESTS (50), BENCH_LOGIN_REQUESTS (4), BENCH_LOST_SIZES ("50,200"),
-// BENCH_COLD_RUNS (10), MONGODB_URI (a real MongoDB instead of the stand-in: command counts n/a).
+// BENCH_COLD_RUNS (10), BENCH_SEQUENTIAL (9: requests per route and delay to count round trips),
+// BENCH_LATENCY_SECONDS (2: per load run at each database distance), MONGODB_URI (a real MongoDB
+// instead of the stand-in: command counts and database distances n/a).
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -15,7 +17,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ColdTarget } from "./cold-start.ts";
 import type { LoadResult } from "./load.ts";
-import type { BenchResults, BundleFigures, Footprint } from "./report.ts";
+import type { ArtifactFigures, BenchResults, BundleFigures, Footprint, LatencyFigure, SequentialFigure } from "./report.ts";
 import type { AppSpec, CommandCounter, LoadRoute, LostUpdates, RoundOptions, RoundResult, RunningApp } from "./scenario.ts";
 
 const BENCH = fileURLToPath(new URL(".", import.meta.url));
@@ -31,11 +33,12 @@ if (!existsSync(join(BENCH, "node_modules"))) {
 
 const { MongoClient } = await import("mongodb");
 const { bundleAll } = await import("./bundle.ts");
+const { buildArtifact } = await import("./artifact.ts");
 const { coldStartOnce, importOnce } = await import("./cold-start.ts");
 const { spawnNode } = await import("./processes.ts");
 const { Cookies, send } = await import("./client.ts");
 const { renderReport } = await import("./report.ts");
-const { loggedInCookie, measureCommands, measureLoad, measureLostUpdates, peakRssMiB, startApp, warmUp } = await import("./scenario.ts");
+const { loggedInCookie, measureCommands, measureLoad, measureLostUpdates, peakRssMiB, sequentialRun, startApp, warmUp } = await import("./scenario.ts");
 
 function setting(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -53,6 +56,10 @@ const connections = setting("BENCH_CONNECTIONS", 10);
 const commandRequests = setting("BENCH_COMMAND_REQUESTS", 50);
 const loginRequests = setting("BENCH_LOGIN_REQUESTS", 4);
 const coldRuns = setting("BENCH_COLD_RUNS", 10);
+const sequentialRequests = setting("BENCH_SEQUENTIAL", 9);
+const latencySeconds = setting("BENCH_LATENCY_SECONDS", 2);
+/** Milliseconds the stand-in waits before each reply: the same region, and another one (issue 11). */
+const DISTANCES = [2, 20] as const;
 const lostUpdateSizes = (process.env.BENCH_LOST_SIZES ?? "50,200").split(",").map(Number).filter((n) => n > 0);
 // One user per load connection and as many again, so that no user has two logins in flight.
 const users = Array.from({ length: 2 * connections }, (_, i) => ({ username: `bench-user-${i}`, password: `bench-password-${i}` }));
@@ -83,13 +90,18 @@ const env: NodeJS.ProcessEnv = {
 // The peers must not see galleta's own settings from the caller's environment, nor galleta the caller's cache setting.
 delete env.SESSION_CACHE_SECONDS;
 
+// What Netlify ships, and what every galleta figure below is measured on.
+log("netlify build --offline");
+const artifact = await buildArtifact(ROOT);
+const shipped = { GALLETA_FUNCTIONS_BUILT: artifact.dir, GALLETA_FUNCTIONS: "login,register,session,visits" };
+
 const apps: AppSpec[] = [
-  { id: "galleta", label: "galleta", module: "bench/galleta-server.ts", env: { SESSION_CACHE_SECONDS: "0" } },
+  { id: "galleta", label: "galleta", module: "bench/galleta-app.ts", env: { ...shipped, SESSION_CACHE_SECONDS: "0" } },
   {
     id: "galleta-cache",
     label: "galleta, cookie cache 30 s",
-    module: "bench/galleta-server.ts",
-    env: { SESSION_CACHE_SECONDS: "30" },
+    module: "bench/galleta-app.ts",
+    env: { ...shipped, SESSION_CACHE_SECONDS: "30" },
     // lib/sessions/session-cache.ts cacheCookieName(): `<session cookie>.cache`.
     cacheCookie: (name) => name.endsWith(".cache"),
   },
@@ -100,7 +112,7 @@ const notes: string[] = [];
 
 async function createUsers(): Promise<void> {
   // Through galleta's own register function, so the peers read users exactly as galleta stores them.
-  const child = await spawnNode<{ listening: number }>(["bench/launch.mjs", "bench/galleta-server.ts"], env);
+  const child = await spawnNode<{ listening: number }>(["bench/launch.mjs", "bench/galleta-app.ts"], { ...env, ...shipped });
   try {
     const origin = `http://127.0.0.1:${child.first.listening}`;
     for (let i = 0; i < users.length; i += 4) {
@@ -118,6 +130,8 @@ async function createUsers(): Promise<void> {
 
 let bundleDir: string | undefined;
 const cookies = new Map<string, string>();
+const latency: LatencyFigure[] = [];
+const sequential: SequentialFigure[] = [];
 const elapsed = () => ((performance.now() - started) / 1000).toFixed(0);
 try {
   log(`database ${standin === undefined ? "MONGODB_URI" : `stand-in at ${uri}`}, database name ${dbName}`);
@@ -173,6 +187,33 @@ try {
       }
     }
     for (const app of running) cookies.set(app.spec.id, await loggedInCookie(app, measured));
+
+    // At a database distance: every reply of the stand-in delayed, load runs, then sequential
+    // requests at no delay and at the largest one to count each route's round trips.
+    if (standin !== undefined) {
+      const setDelay = (ms: number) => standin.ask(JSON.stringify({ replyDelayMs: ms }));
+      try {
+        for (const delayMs of DISTANCES) {
+          await setDelay(delayMs);
+          log(`database ${delayMs} ms away (${elapsed()} s so far)`);
+          for (const route of ["session", "visits", "login"] as const) {
+            for (const app of running) {
+              const load = await measureLoad(app, route, { ...measured, seconds: latencySeconds });
+              latency.push({ app: app.spec.id, delayMs, route, p50Ms: load.p50Ms, p99Ms: load.p99Ms, failures: load.failures });
+            }
+          }
+        }
+        const farthest = DISTANCES[DISTANCES.length - 1] ?? 0;
+        for (const delayMs of [0, farthest]) {
+          await setDelay(delayMs);
+          for (const route of ["session", "visits", "login"] as const) {
+            for (const app of running) sequential.push({ app: app.spec.id, delayMs, route, ...(await sequentialRun(app, route, measured, sequentialRequests)) });
+          }
+        }
+      } finally {
+        await setDelay(0);
+      }
+    }
   } finally {
     await Promise.all(running.map((app) => app.child.stop()));
   }
@@ -180,20 +221,14 @@ try {
   // Bundles, as Netlify builds them and minified.
   log(`bundling (${elapsed()} s so far)`);
   const entries = [
-    // Function bundles keep their function's name: the adapter loads `<name>.mjs` by route.
-    { name: "galleta:login", entry: "functions/login.ts", file: "login" },
-    { name: "galleta:session", entry: "functions/session.ts", file: "session" },
-    { name: "galleta:visits", entry: "functions/visits.ts", file: "visits" },
-    { name: "adapter", entry: "bench/galleta-server.ts", file: "galleta-server" },
+    // The adapter serves the shipped functions; it closes lib/'s client only when it serves the sources.
+    { name: "adapter", entry: "bench/galleta-app.ts", file: "galleta-app", external: ["../lib/runtime/mongo.ts"] },
     { name: "express", entry: "bench/peers/express-app.js", file: "express-app" },
     { name: "iron", entry: "bench/peers/iron-app.js", file: "iron-app" },
   ];
   const built = await bundleAll(entries);
   bundleDir = built.dir;
   const bundleLabels: Record<string, string> = {
-    "galleta:login": "galleta functions/login",
-    "galleta:session": "galleta functions/session",
-    "galleta:visits": "galleta functions/visits",
     adapter: "the bench's node:http adapter (galleta's cold start loads it too)",
     express: "express-session + connect-mongo app",
     iron: "iron-session app",
@@ -217,15 +252,27 @@ try {
     }
   }
 
+  const artifactFigures: ArtifactFigures[] = artifact.functions
+    .filter((fn) => ["session", "login", "visits", "cookies", "not-found"].includes(fn.name))
+    .map((fn) => ({ name: fn.name, zipBytes: fn.zipBytes, files: fn.files, database: !["cookies", "cookie-delete", "not-found"].includes(fn.name), importMs: [], importNetlifyMs: [] }));
+  for (let run = 0; run < coldRuns; run++) {
+    for (const figures of artifactFigures) {
+      const fn = artifact.functions.find((candidate) => candidate.name === figures.name);
+      if (fn === undefined) continue;
+      figures.importMs.push(await importOnce(fn.entry, env));
+      figures.importNetlifyMs.push(await importOnce(fn.netlifyEntry, env));
+    }
+  }
+
   log(`cold starts (${elapsed()} s so far)`);
   const file = (name: string) => built.bundles.find((bundle) => bundle.name === name)?.netlify.file ?? "";
   const cookieOf = (id: string) => cookies.get(id) ?? "";
   const coldTargets: (ColdTarget & { label: string })[] = [
     {
       id: "galleta",
-      label: "galleta (adapter + functions/session bundle)",
+      label: "galleta (the node:http adapter + the shipped session function)",
       module: file("adapter"),
-      env: { SESSION_CACHE_SECONDS: "0", GALLETA_FUNCTIONS_DIR: join(built.dir, "netlify"), GALLETA_FUNCTIONS_EXT: ".mjs" },
+      env: { SESSION_CACHE_SECONDS: "0", GALLETA_FUNCTIONS_BUILT: artifact.dir, GALLETA_FUNCTIONS: "session" },
       cookie: cookieOf("galleta"),
     },
     { id: "express", label: "express-session + connect-mongo", module: file("express"), env: {}, cookie: cookieOf("express") },
@@ -242,7 +289,8 @@ try {
     "Touch windows match: galleta's SESSION_TOUCH_AFTER_SECONDS default (60 s) and connect-mongo `touchAfter: 60`; idle timeout 30 min in all three apps (iron-session: `ttl` 30 min, not rolling).",
     "express-session's `regenerate()` on login drops the session's data (the visit counter); galleta's keeps it.",
     "The login load rotates over 20 users: galleta's throttle (lib/accounts/login-throttle.ts) counts an attempt before checking the password, so while five logins of one username are being checked a sixth concurrent one gets 429 (a successful login then clears the count; test/functions/throttling.test.ts shows a user is never locked out by correct logins).",
-    "Cold start: galleta loads a function's bundle and connects to the database on the first request, as Netlify does; the Express app imports everything and starts connecting before it listens.",
+    "Cold start: galleta's adapter imports the shipped function (its entry, which imports its bundle) before it listens, and the function connects to the database on the first request, as on Netlify; the Express app imports everything and starts connecting before it listens.",
+    "Database distance: the stand-in delays each of its replies by the given milliseconds (driver handshakes and monitoring excepted), as a database in the same region (2 ms) or another one (20 ms) would; sequential round trips = (fastest of the sequential requests at 20 ms − at 0 ms) / 20. Log-in latency at a distance is taken from those sequential requests (under load, logins queue behind each other's scrypt, which hides the distance).",
     "Timings on a shared 2-core machine move by tens of percent from run to run (see the load average above); command counts, lost updates and sizes do not. Rerun with BENCH_ROUNDS=9 for steadier medians.",
   );
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
@@ -260,6 +308,7 @@ try {
       seconds,
       warmupSeconds,
       connections,
+      sequentialRequests,
       commandRequests,
       loginRequests,
       coldRuns,
@@ -271,6 +320,10 @@ try {
     rounds: results,
     footprint,
     bundles: bundleFigures,
+    artifact: artifactFigures,
+    latency,
+    sequential,
+    distances: [...DISTANCES],
     coldStart,
     notes,
   };
@@ -285,4 +338,5 @@ try {
   await client.close();
   await standin?.stop();
   if (bundleDir !== undefined) await rm(bundleDir, { recursive: true, force: true });
+  await rm(artifact.dir, { recursive: true, force: true });
 }

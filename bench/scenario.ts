@@ -204,3 +204,36 @@ export async function peakRssMiB(app: RunningApp): Promise<number | undefined> {
     return undefined;
   }
 }
+
+/** `n` requests sent one after another on a route: their median and fastest times, and the app's CPU per request. */
+export interface SequentialRun {
+  medianMs: number;
+  minMs: number;
+  appCpuMs: number | undefined;
+}
+
+/**
+ * `n` requests sent one after another on `route` (a logged-in session's reads and increments,
+ * logins without a session). Against a database that delays each reply by D ms, the difference
+ * with no delay, divided by D, counts the route's sequential database round trips; the fastest
+ * request is the one other work on the machine delayed least.
+ */
+export async function sequentialRun(app: RunningApp, route: LoadRoute, options: RoundOptions, n: number): Promise<SequentialRun> {
+  const jar = new Cookies();
+  await expectOk(app.origin, "login", jar, loginBody(options));
+  const times: number[] = [];
+  const cpuBefore = await cpuSeconds(app.child.process.pid);
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    if (route === "login") await expectOk(app.origin, "login", new Cookies(), options.users[1 + (i % (options.users.length - 1))]);
+    else await expectOk(app.origin, route, jar);
+    times.push(performance.now() - started);
+  }
+  const cpuAfter = await cpuSeconds(app.child.process.pid);
+  times.sort((a, b) => a - b);
+  return {
+    medianMs: times[Math.floor(times.length / 2)] ?? Number.NaN,
+    minMs: times[0] ?? Number.NaN,
+    appCpuMs: cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1000) / n,
+  };
+}

@@ -1,20 +1,27 @@
-// A minimal node:http adapter that serves every function in functions/ as Netlify's Functions v2
-// runtime does: the request becomes a web `Request`, goes to the default export of the function
-// whose `config.path` matches, and the `Response` is streamed back. Tests and scripts use it to
-// reach the functions over real HTTP without `netlify dev` and its proxy.
+// A minimal node:http adapter that serves galleta's functions as Netlify's Functions v2 runtime
+// does: the request becomes a web `Request`, goes to the default export of the function whose
+// `config.path` matches, and the `Response` is streamed back. It serves either the sources
+// (functions/*.ts) or what `netlify build` ships (netlify/build.ts's dist/functions/<name>/<name>.mjs).
+// The tests use it to reach the functions over real HTTP without `netlify dev` and its proxy, and
+// the benchmark (bench/) to serve the shipped bundles: one adapter, so both measure the same path.
 import { readdir } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream } from "node:stream/web";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Handler } from "../lib/http/http.ts";
 
-/** Where to listen; port 0 (the default) picks a free one, host defaults to loopback. */
+/** Where to listen (port 0, the default, picks a free one; host defaults to loopback), and what to serve. */
 export interface FunctionServerOptions {
   port?: number;
   host?: string;
+  /** A folder of built functions (`<name>/<name>.mjs`, as netlify/build.ts writes them); default: the sources in functions/. */
+  built?: string;
+  /** Only these functions (by name); default: every one. */
+  only?: readonly string[];
 }
 
 /** A running function server. */
@@ -33,7 +40,7 @@ interface Route {
   path: string;
 }
 
-const FUNCTIONS_DIR = new URL("../functions/", import.meta.url);
+const SOURCES = fileURLToPath(new URL("../functions/", import.meta.url));
 
 /** Netlify's synchronous functions accept request bodies up to 6 MB; larger ones never reach the function. */
 const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
@@ -42,13 +49,16 @@ const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
  * The routes of every function module: `config.path` when it has one, else Netlify's default
  * `/.netlify/functions/<name>`. Exact paths come before `:param` patterns, as on Netlify.
  */
-async function loadRoutes(): Promise<Route[]> {
-  const files = (await readdir(FUNCTIONS_DIR)).filter((file) => /^[^.].*\.ts$/.test(file)).sort();
+async function loadRoutes(options: FunctionServerOptions): Promise<Route[]> {
+  const { built } = options;
+  const names = built === undefined
+    ? (await readdir(SOURCES)).filter((file) => /^[^.].*\.ts$/.test(file)).map((file) => file.slice(0, -".ts".length))
+    : await readdir(built);
+  const file = (name: string) => (built === undefined ? join(SOURCES, `${name}.ts`) : join(built, name, `${name}.mjs`));
   const routes = await Promise.all(
-    files.map(async (file): Promise<Route> => {
-      const module = (await import(new URL(file, FUNCTIONS_DIR).href)) as { default?: unknown; config?: { path?: unknown } };
-      if (typeof module.default !== "function") throw new TypeError(`functions/${file} has no default export to call.`);
-      const name = file.slice(0, -".ts".length);
+    names.filter((name) => options.only?.includes(name) ?? true).sort().map(async (name): Promise<Route> => {
+      const module = (await import(pathToFileURL(file(name)).href)) as { default?: unknown; config?: { path?: unknown } };
+      if (typeof module.default !== "function") throw new TypeError(`${file(name)} has no default export to call.`);
       const path = typeof module.config?.path === "string" ? module.config.path : `/.netlify/functions/${name}`;
       const pattern = path.includes(":") ? new URLPattern({ pathname: path }) : undefined;
       return { name, handler: module.default as Handler, pattern, path };
@@ -114,7 +124,7 @@ function plain(res: ServerResponse, status: number, code: string, message: strin
 
 /** Serves every function in functions/ over HTTP until `close()`. */
 export async function startFunctionServer(options: FunctionServerOptions = {}): Promise<FunctionServer> {
-  const routes = await loadRoutes();
+  const routes = await loadRoutes(options);
   const host = options.host ?? "127.0.0.1";
   const server = createServer((req, res) => {
     const handle = async (): Promise<void> => {
@@ -150,14 +160,20 @@ export async function startFunctionServer(options: FunctionServerOptions = {}): 
   };
 }
 
-// `node netlify/function-server.ts` serves the functions on PORT (default 9999) until interrupted.
+// `node netlify/function-server.ts [dist/functions]` serves the sources (or the built functions in
+// that folder) on PORT (default 9999) until interrupted.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { closeDatabase } = await import("../lib/runtime/mongo.ts");
-  const server = await startFunctionServer({ port: Number(process.env.PORT ?? 9999), host: process.env.HOST ?? "127.0.0.1" });
+  const built = process.argv[2];
+  const server = await startFunctionServer({
+    port: Number(process.env.PORT ?? 9999),
+    host: process.env.HOST ?? "127.0.0.1",
+    ...(built === undefined ? {} : { built }),
+  });
   console.log(`galleta functions listening on ${server.url}`);
   const stop = async () => {
     await server.close();
-    await closeDatabase();
+    // Served from the sources, the functions share lib/'s client; each bundle has its own, closed with the process.
+    if (built === undefined) await (await import("../lib/runtime/mongo.ts")).closeDatabase();
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
