@@ -172,8 +172,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(`galleta functions listening on ${server.url}`);
   const stop = async () => {
     await server.close();
-    // Served from the sources, the functions share lib/'s client; each bundle has its own, closed with the process.
+    // Served from the sources, the functions share lib/'s client; each bundle has its own, which only ending the process closes.
     if (built === undefined) await (await import("../lib/runtime/mongo.ts")).closeDatabase();
+    else process.exit(0);
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -54,6 +54,7 @@ export function trimSourceMap(map: SourceMap, keep: (source: string) => boolean)
   // Absolute values carried across the whole mappings string, in and out (the format is relative).
   const input = { source: 0, line: 0, column: 0, name: 0 };
   const output = { source: 0, line: 0, column: 0, name: 0 };
+  let lastUnmapped = false;
   const lines = map.mappings.split(";").map((line) => {
     let column = 0;
     let written = 0;
@@ -76,6 +77,7 @@ export function trimSourceMap(map: SourceMap, keep: (source: string) => boolean)
         if (!unmapped) {
           segments.push(encodeValue(column - written));
           written = column;
+          lastUnmapped = true;
         }
         unmapped = true;
         continue;
@@ -96,6 +98,7 @@ export function trimSourceMap(map: SourceMap, keep: (source: string) => boolean)
       }
       segments.push(out);
       written = column;
+      lastUnmapped = false;
     }
     return segments.join(",");
   });
@@ -104,5 +107,9 @@ export function trimSourceMap(map: SourceMap, keep: (source: string) => boolean)
     for (const [index, position] of used) picked[position] = all[index] ?? "";
     return picked;
   };
-  return { ...map, sources: pick(map.sources, sources), names: pick(map.names, names), mappings: lines.join(";") };
+  let mappings = lines.join(";");
+  // Node's parser (lib/internal/source_map/source_map.js) reads a one-field segment at the very end
+  // of the mappings as a full one, with the previous source: an empty line after it ends it properly.
+  if (lastUnmapped) mappings += ";";
+  return { ...map, sources: pick(map.sources, sources), names: pick(map.names, names), mappings };
 }
