@@ -186,7 +186,6 @@ try {
         results.push({ app: app.spec.id, commands: commands.get(app.spec.id) ?? {}, load: { session, visits, login }, lost: lost.get(app.spec.id) ?? [] });
       }
     }
-    for (const app of running) cookies.set(app.spec.id, await loggedInCookie(app, measured));
 
     // At a database distance: every reply of the stand-in delayed, load runs, then sequential
     // requests at no delay and at the largest one to count each route's round trips.
@@ -214,6 +213,8 @@ try {
         await setDelay(0);
       }
     }
+    // Last, after every other login: galleta caps a user's live sessions, and later logins would evict this one.
+    for (const app of running) cookies.set(app.spec.id, await loggedInCookie(app, measured));
   } finally {
     await Promise.all(running.map((app) => app.child.stop()));
   }
