@@ -22,7 +22,8 @@ import { trimSourceMap, type SourceMap } from "./trim-source-map.ts";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Where the build goes: netlify.toml's `[functions] directory`. Git-ignored. */
 export const FUNCTIONS_OUT = join(ROOT, "dist", "functions");
-const FUNCTIONS_SRC = join(ROOT, "functions");
+/** The functions' sources: every `functions/*.ts` is one function. */
+export const FUNCTIONS_SRC = join(ROOT, "functions");
 
 /**
  * `createRequire` lets the CommonJS packages esbuild inlines (the driver and bson) `require`
@@ -36,16 +37,16 @@ const BANNER = 'import{createRequire as __galletaCreateRequire}from"node:module"
  */
 const CONFIG = /^export const config(?:: Config)? = (\{.*\});$/m;
 
-/** The functions' names: every `functions/*.ts`, each the name Netlify gives its function. */
-export async function functionNames(): Promise<string[]> {
-  const files = await readdir(FUNCTIONS_SRC);
+/** The functions' names: every `<sources>/*.ts`, each the name Netlify gives its function. */
+export async function functionNames(sources = FUNCTIONS_SRC): Promise<string[]> {
+  const files = await readdir(sources);
   return files.filter((file) => /^[^.].*\.ts$/.test(file)).map((file) => basename(file, ".ts"));
 }
 
 /** The esbuild options for the functions' bundles. */
-export async function buildOptions(outdir = FUNCTIONS_OUT): Promise<BuildOptions> {
+export async function buildOptions(outdir = FUNCTIONS_OUT, sources = FUNCTIONS_SRC): Promise<BuildOptions> {
   return {
-    entryPoints: (await functionNames()).map((name) => ({ in: join(FUNCTIONS_SRC, `${name}.ts`), out: `${name}/${name}.bundle` })),
+    entryPoints: (await functionNames(sources)).map((name) => ({ in: join(sources, `${name}.ts`), out: `${name}/${name}.bundle` })),
     outdir,
     outExtension: { ".js": ".mjs" },
     bundle: true,
@@ -69,12 +70,12 @@ export async function buildOptions(outdir = FUNCTIONS_OUT): Promise<BuildOptions
 }
 
 /** Trims the bundle's source map to galleta's own code, and writes Netlify's entry: source maps on, the bundle, the routes. */
-async function finishFunction(name: string, outdir: string): Promise<void> {
+async function finishFunction(name: string, outdir: string, sources: string): Promise<void> {
   const mapFile = join(outdir, name, `${name}.bundle.mjs.map`);
   const map = JSON.parse(await readFile(mapFile, "utf8")) as SourceMap;
   await writeFile(mapFile, JSON.stringify(trimSourceMap(map, (source) => !source.includes("node_modules/"))));
 
-  const source = await readFile(join(FUNCTIONS_SRC, `${name}.ts`), "utf8");
+  const source = await readFile(join(sources, `${name}.ts`), "utf8");
   const written = CONFIG.exec(source)?.[1];
   if (written === undefined && /export const config\b/.test(source)) {
     throw new Error(`functions/${name}.ts: write its config on one line, \`export const config: Config = { … };\`, so the build can copy it.`);
@@ -95,35 +96,49 @@ async function finishFunction(name: string, outdir: string): Promise<void> {
   );
 }
 
-async function finishFunctions(outdir: string): Promise<void> {
-  await Promise.all((await functionNames()).map((name) => finishFunction(name, outdir)));
+async function finishFunctions(outdir: string, sources: string): Promise<void> {
+  await Promise.all((await functionNames(sources)).map((name) => finishFunction(name, outdir, sources)));
 }
 
 /** Builds every function once into `outdir` (emptied first, so a deleted function leaves nothing behind). */
-export async function buildFunctions(outdir = FUNCTIONS_OUT): Promise<void> {
+export async function buildFunctions(outdir = FUNCTIONS_OUT, sources = FUNCTIONS_SRC): Promise<void> {
   await rm(outdir, { recursive: true, force: true });
-  await build(await buildOptions(outdir));
-  await finishFunctions(outdir);
+  await build(await buildOptions(outdir, sources));
+  await finishFunctions(outdir, sources);
 }
 
-/** Builds, then rebuilds on every change to functions/ or what they import, until `dispose()`. */
-export async function watchFunctions(outdir = FUNCTIONS_OUT, onRebuild?: () => void): Promise<{ dispose(): Promise<void> }> {
+/**
+ * Builds, then rebuilds on every change to a function or anything it imports, until `dispose()`;
+ * `onRebuild` runs once the new bundles and entries are written. A function added meanwhile is
+ * built from the next start on.
+ */
+export async function watchFunctions(
+  outdir = FUNCTIONS_OUT,
+  onRebuild?: () => void,
+  sources = FUNCTIONS_SRC,
+): Promise<{ dispose(): Promise<void> }> {
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
+  let built: () => void = () => undefined;
+  const firstBuild = new Promise<void>((resolve) => (built = resolve));
   const entries: Plugin = {
     name: "galleta-entries",
     setup(builder) {
       builder.onEnd(async (result) => {
-        if (result.errors.length > 0) return;
-        await finishFunctions(outdir);
-        onRebuild?.();
+        // Errors are printed by esbuild; the last good bundles stay until the next good build.
+        if (result.errors.length === 0) {
+          await finishFunctions(outdir, sources);
+          onRebuild?.();
+        }
+        built();
       });
     },
   };
-  const options = await buildOptions(outdir);
+  const options = await buildOptions(outdir, sources);
   const ctx = await context({ ...options, plugins: [entries] });
-  await ctx.rebuild();
+  // watch() starts with a full build; resolve once it is written.
   await ctx.watch();
+  await firstBuild;
   return { dispose: () => ctx.dispose() };
 }
 

@@ -27,7 +27,7 @@ if (!env.SESSION_SECRETS) {
   console.log("galleta: SESSION_SECRETS is not set; signing with a random secret for this run (sessions end when it stops).");
 }
 
-const watcher = await watchFunctions(FUNCTIONS_OUT, () => console.log("galleta: functions rebuilt."));
+const watcher = await watchFunctions(FUNCTIONS_OUT, () => console.log(`galleta: functions built into ${FUNCTIONS_OUT}.`));
 
 // --offline and no edge functions: nothing is fetched (edge functions would download Deno).
 const args = [netlify, "dev", "--offline", "--internal-disable-edge-functions", "--port", env.PORT || "8888", "--functions", FUNCTIONS_OUT];

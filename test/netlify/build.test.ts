@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildFunctions } from "../../netlify/build.ts";
+import { buildFunctions, watchFunctions } from "../../netlify/build.ts";
 import { startMongoStandin, type MongoStandin } from "../../netlify/mongo-standin/server.ts";
 
 const SERVER = fileURLToPath(new URL("../../netlify/function-server.ts", import.meta.url));
@@ -75,6 +75,38 @@ describe("netlify/build.ts", () => {
     expect(map.sources.filter((source) => source.includes("node_modules"))).toEqual([]);
     expect(map.sources.some((source) => source.endsWith("functions/session.ts"))).toBe(true);
   });
+});
+
+describe("watchFunctions (npm run dev)", () => {
+  const fixture = (word: string) =>
+    `export default async (): Promise<Response> => new Response(${JSON.stringify(word)});\nexport const config = { path: "/api/hello" };\n`;
+  /** What the built entry answers, in a fresh process (a process caches the modules it has imported). */
+  const answer = (entry: string) =>
+    runNode(`const { default: handler } = await import(${JSON.stringify(entry)}); console.log(await (await handler()).text());`);
+
+  it("rebuilds a function's bundle and entry when its source changes, so the next import runs the new code", async () => {
+    const sources = await mkdtemp(join(tmpdir(), "galleta-watch-src-"));
+    const outdir = await mkdtemp(join(tmpdir(), "galleta-watch-out-"));
+    let rebuilt: () => void = () => undefined;
+    const nextRebuild = () => new Promise<void>((resolve) => (rebuilt = resolve));
+    await writeFile(join(sources, "hello.ts"), fixture("first"));
+    const first = nextRebuild();
+    const watcher = await watchFunctions(outdir, () => rebuilt(), sources);
+    try {
+      await first;
+      const entry = join(outdir, "hello", "hello.mjs");
+      expect((await answer(entry)).trim()).toBe("first");
+      const second = nextRebuild();
+      await writeFile(join(sources, "hello.ts"), fixture("second"));
+      await second;
+      expect((await answer(entry)).trim()).toBe("second");
+      expect(await readFile(entry, "utf8")).toContain('path: "/api/hello"');
+    } finally {
+      await watcher.dispose();
+      await rm(sources, { recursive: true, force: true });
+      await rm(outdir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe("the function server, serving the built functions", () => {
