@@ -58,6 +58,16 @@ export class MongoStore<Data extends SessionData = SessionData> implements Sessi
     return this.#indexes;
   }
 
+  /**
+   * Runs one operation alongside the first `ensureIndexes` instead of after it: none of these indexes
+   * is unique, so an operation is correct before they exist, and a cold instance's first request
+   * costs one round trip instead of two. Warm, the resolved promise costs nothing.
+   */
+  async #call<T>(operation: () => Promise<T>): Promise<T> {
+    const [, result] = await Promise.all([this.ensureIndexes(), storeCall(operation)]);
+    return result;
+  }
+
   /** The idle-expiry TTL index as the database reports it, or null if it is missing. */
   async ttlIndex(): Promise<Document | null> {
     await this.ensureIndexes();
@@ -66,39 +76,33 @@ export class MongoStore<Data extends SessionData = SessionData> implements Sessi
   }
 
   async create(record: SessionRecord<Data>): Promise<void> {
-    await this.ensureIndexes();
-    await storeCall(() => this.#collection.insertOne(toDocument(record)));
+    await this.#call(() => this.#collection.insertOne(toDocument(record)));
   }
 
   async get(key: string, now: Date): Promise<SessionRecord<Data> | null> {
-    await this.ensureIndexes();
-    const document = await storeCall(() => this.#collection.findOne(liveFilter(key, now)));
+    const document = await this.#call(() => this.#collection.findOne(liveFilter(key, now)));
     return document === null ? null : toRecord(document);
   }
 
   async update(key: string, change: SessionChange, touch: SessionTouch, now: Date): Promise<SessionRecord<Data> | null> {
-    await this.ensureIndexes();
-    const document = await storeCall(() =>
+    const document = await this.#call(() =>
       this.#collection.findOneAndUpdate(liveFilter(key, now), toUpdate(change, touch), { returnDocument: "after" }),
     );
     return document === null ? null : toRecord(document);
   }
 
   async touch(key: string, touch: SessionTouch, now: Date): Promise<void> {
-    await this.ensureIndexes();
-    await storeCall(() => this.#collection.updateOne(liveFilter(key, now), { $set: touch }));
+    await this.#call(() => this.#collection.updateOne(liveFilter(key, now), { $set: touch }));
   }
 
   async destroy(key: string, owner?: SessionOwner): Promise<boolean> {
-    await this.ensureIndexes();
     const filter = owner === undefined ? { _id: key } : { ...liveFilter(key, owner.now), userId: owner.userId };
-    const result = await storeCall(() => this.#collection.deleteOne(filter));
+    const result = await this.#call(() => this.#collection.deleteOne(filter));
     return result.deletedCount === 1;
   }
 
   async listByUser(userId: string, now: Date): Promise<SessionRecord<Data>[]> {
-    await this.ensureIndexes();
-    const documents = await storeCall(() =>
+    const documents = await this.#call(() =>
       this.#collection
         .find({ userId, expiresAt: { $gt: now }, absoluteExpiresAt: { $gt: now } })
         .sort({ lastSeenAt: -1 })
@@ -109,15 +113,13 @@ export class MongoStore<Data extends SessionData = SessionData> implements Sessi
   }
 
   async destroyByUser(userId: string, exceptKey?: string): Promise<number> {
-    await this.ensureIndexes();
     const filter = exceptKey === undefined ? { userId } : { userId, _id: { $ne: exceptKey } };
-    const result = await storeCall(() => this.#collection.deleteMany(filter));
+    const result = await this.#call(() => this.#collection.deleteMany(filter));
     return result.deletedCount;
   }
 
   async authenticate(key: string, at: Date, now: Date): Promise<SessionRecord<Data> | null> {
-    await this.ensureIndexes();
-    const document = await storeCall(() =>
+    const document = await this.#call(() =>
       this.#collection.findOneAndUpdate(liveFilter(key, now), { $set: { authenticatedAt: at } }, { returnDocument: "after" }),
     );
     return document === null ? null : toRecord(document);
@@ -129,8 +131,7 @@ export class MongoStore<Data extends SessionData = SessionData> implements Sessi
    * found at most `keep` remain.
    */
   async findBeyond(userId: string, keep: number, keepKey: string, now: Date): Promise<string[]> {
-    await this.ensureIndexes();
-    const beyond = await storeCall(() =>
+    const beyond = await this.#call(() =>
       this.#collection
         .find(
           { userId, _id: { $ne: keepKey }, expiresAt: { $gt: now }, absoluteExpiresAt: { $gt: now } },
@@ -146,16 +147,14 @@ export class MongoStore<Data extends SessionData = SessionData> implements Sessi
 
   async destroyMany(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    await this.ensureIndexes();
-    const result = await storeCall(() => this.#collection.deleteMany({ _id: { $in: [...keys] } }));
+    const result = await this.#call(() => this.#collection.deleteMany({ _id: { $in: [...keys] } }));
     return result.deletedCount;
   }
 
   async stats(now: Date, bucketMs: number, buckets: number): Promise<SessionStats> {
-    await this.ensureIndexes();
     // One aggregation: group live sessions by the index of the bucket their expiry falls in; buckets
     // are closed at the top, (i·bucket, (i+1)·bucket], so an expiry exactly at the horizon counts.
-    const groups = await storeCall(() =>
+    const groups = await this.#call(() =>
       this.#collection
         .aggregate<{ _id: number; count: number }>([
           { $match: { expiresAt: { $gt: now }, absoluteExpiresAt: { $gt: now } } },
