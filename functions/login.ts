@@ -1,9 +1,9 @@
 import type { Config } from "@netlify/functions";
 import { deviceOf } from "../lib/accounts/activity.ts";
-import { requestSession } from "../lib/accounts/auth.ts";
+import { requestJar } from "../lib/accounts/auth.ts";
 import { json, methods, readJson } from "../lib/http/http.ts";
 import { readCredentials } from "../lib/accounts/login.ts";
-import { provePassword, readRemember, startUserSession } from "../lib/accounts/sign-in.ts";
+import { provePasswordThen, readRemember, startUserSession } from "../lib/accounts/sign-in.ts";
 import { services } from "../lib/services.ts";
 import { sessionView } from "../lib/sessions/views.ts";
 
@@ -15,9 +15,14 @@ export default methods({
     const { username, password } = readCredentials(body);
     const remember = readRemember(body);
     const device = deviceOf(request, context.ip);
-    const { jar, session } = await requestSession(request, app);
-    const user = await provePassword(app, username, password, context.ip, device, new Date());
-    const created = await startUserSession(app, jar, session, user, { event: "logged_in", remember, device });
+    const jar = requestJar(request, app);
+    // The current session (whose data carries over) is read while the password is being checked.
+    const current = app.sessions.read(jar, { fresh: true });
+    current.catch(() => undefined);
+    const { user, result: created } = await provePasswordThen(app, username, password, context.ip, device, new Date(), {
+      jar,
+      then: async (user) => startUserSession(app, jar, await current, user, { event: "logged_in", remember, device }),
+    });
     return json({ user, session: sessionView(created) }, 200, jar);
   },
 });

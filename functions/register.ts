@@ -1,6 +1,7 @@
 import type { Config } from "@netlify/functions";
 import { deviceOf } from "../lib/accounts/activity.ts";
 import { requestSession } from "../lib/accounts/auth.ts";
+import { registerAccount } from "../lib/accounts/registration.ts";
 import { json, methods, readJson } from "../lib/http/http.ts";
 import { readCredentials } from "../lib/accounts/login.ts";
 import { readRemember, startUserSession } from "../lib/accounts/sign-in.ts";
@@ -15,7 +16,7 @@ export default methods({
     const { username, password } = readCredentials(body);
     const remember = readRemember(body);
     const { jar, session } = await requestSession(request, app);
-    const user = await app.users.register(username, password, new Date());
+    const user = await registerAccount(app, jar, username, password, context.ip, new Date());
     const created = await startUserSession(app, jar, session, user, { event: "registered", remember, device: deviceOf(request, context.ip) });
     return json({ user, session: sessionView(created) }, 201, jar);
   },

@@ -10,7 +10,7 @@ import { deviceView } from "../lib/sessions/views.ts";
 export default methods({
   GET: async (request) => {
     const app = services();
-    const { jar, session } = await requireUser(request, app);
+    const { jar, session } = await requireUser(request, app, { fresh: true });
     const sessions = await app.sessions.listForUser(session.userId);
     return json({ sessions: sessions.map((each) => deviceView(each, session.key)) }, 200, jar);
   },

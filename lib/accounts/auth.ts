@@ -17,16 +17,25 @@ export interface UserSession extends RequestSession {
   session: SessionRecord<AppSessionData> & { userId: string };
 }
 
+/** How a route reads the session. */
+export interface ReadOptions {
+  /**
+   * Read the store, never the cookie cache's copy: for every route that is security-sensitive or
+   * changes state (logout, listing or revoking sessions, minting tokens), so a logout or revocation
+   * binds at once even for someone holding a copied `sid` + `sid.cache` pair.
+   */
+  fresh?: boolean;
+}
+
 /**
  * The session a request presents: an `Authorization: Bearer` token when there is one (and then
  * never the cookie), else the signed session cookie. A bad token is 401 `invalid_token`; a missing,
  * tampered or expired cookie is simply no session. Cross-site state changes are refused first.
  */
-export async function requestSession(request: Request, app: Services, options: { fresh?: boolean } = {}): Promise<RequestSession> {
-  const jar = requestJar(request, app);
+export async function requestSession(request: Request, app: Services, options: ReadOptions = {}): Promise<RequestSession> {
+  const jar = requestJar(request, app, { verifiesBearer: true });
   const authorization = request.headers.get("authorization");
   if (authorization === null) {
-    // `fresh`: sensitive actions read the store, never the cookie cache (a revoked session's copy lives on).
     const session = await app.sessions.read(jar, options);
     return { jar, session, via: session === null ? "none" : "cookie" };
   }
@@ -38,9 +47,9 @@ export async function requestSession(request: Request, app: Services, options: {
   return { jar, session, via: "bearer" };
 }
 
-/** The request's cookie jar, once the request has passed the cross-site check. */
-export function requestJar(request: Request, app: Services): CookieJar {
-  assertSameOrigin(request);
+/** The request's cookie jar, once the request has passed the cross-site check (`verifiesBearer` only where a bearer token is then verified). */
+export function requestJar(request: Request, app: Services, options: { verifiesBearer?: boolean } = {}): CookieJar {
+  assertSameOrigin(request, options);
   return new CookieJar(request, app.config.secrets);
 }
 
@@ -61,7 +70,7 @@ export async function changeRequestSession(request: Request, app: Services, chan
 }
 
 /** The request's session if it belongs to a logged-in user, else 401 `unauthenticated`. */
-export async function requireUser(request: Request, app: Services, options: { fresh?: boolean } = {}): Promise<UserSession> {
+export async function requireUser(request: Request, app: Services, options: ReadOptions = {}): Promise<UserSession> {
   const current = await requestSession(request, app, options);
   if (current.session?.userId == null) {
     throw new GalletaError("unauthenticated", "Log in first.", { headers: { "WWW-Authenticate": 'Bearer realm="galleta"' } });

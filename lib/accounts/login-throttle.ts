@@ -1,17 +1,29 @@
 import { randomUUID } from "node:crypto";
-import type { Collection, Db } from "mongodb";
+import { MongoServerError, type AnyBulkWriteOperation, type Collection, type Db, type UpdateFilter } from "mongodb";
 import { GalletaError } from "../http/errors.ts";
+import type { LoginLimits } from "../runtime/config.ts";
 import { storeCall } from "../runtime/mongo.ts";
 
-/** Limits on failed logins, per username and per client address, within one window. */
-export interface ThrottleLimits {
-  perUsername: number;
-  perClient: number;
-  windowMs: number;
+/** One counter an attempt must fit under: its key and how many attempts it allows per window. */
+export interface Counter {
+  key: string;
+  limit: number;
 }
 
-/** 5 failures per username, or 20 per client address, within 15 minutes. */
-export const DEFAULT_LIMITS: ThrottleLimits = Object.freeze({ perUsername: 5, perClient: 20, windowMs: 15 * 60 * 1000 });
+/** The three counters a log-in attempt must fit under, for a (normalised) username and a client network. */
+export function loginCounters(limits: LoginLimits, username: string, network: string): { pair: Counter; network: Counter; username: Counter } {
+  return {
+    pair: { key: `pair:${username} ${network}`, limit: limits.perPair },
+    network: { key: `network:${network}`, limit: limits.perNetwork },
+    username: { key: `user:${username}`, limit: limits.perUsername },
+  };
+}
+
+/** An attempt that fitted under its counters: what `release` and `forget` need. */
+export interface Reservation {
+  id: string;
+  keys: string[];
+}
 
 /** One attempt: its id (so a success can take exactly it back) and when it was made. */
 interface Attempt {
@@ -20,28 +32,32 @@ interface Attempt {
 }
 
 interface AttemptDocument {
-  /** `user:<name>` or `client:<address>`. */
+  /** What is counted, e.g. `pair:<username> <network>`, `network:<network>`, `user:<username>`. */
   _id: string;
-  /** The most recent attempts (at most limit + 1), oldest first: failed ones and ones still being checked. */
+  /** At most `limit` attempts, newest first: failures and attempts still being checked. */
   attempts: Attempt[];
   /** When the newest attempt leaves the window: the TTL index removes the counter then. */
   expiresAt: Date;
 }
 
+const DUPLICATE_KEY = 11000;
+
 /**
- * Failed-login counters in MongoDB, so they survive cold starts and every function instance shares
- * them. Each counter keeps the times of its last few attempts, so "5 failures within 15 minutes"
- * is counted back from now (a sliding window): a clock-aligned window would allow 10 guesses in a
- * few seconds across its boundary. A TTL index removes a counter once its newest attempt is old.
+ * Attempt counters in MongoDB (log-ins, registrations), shared by every function instance and
+ * surviving cold starts. An attempt is counted before the work it guards, by one atomic update per
+ * counter whose filter says "fewer than `limit` attempts inside the window": the array is kept
+ * newest first, so that is "the `limit`-th newest is absent or older than the window". A refused
+ * attempt writes nothing, and since a push happens only below the limit, trimming the array to
+ * `limit` entries never pushes out an attempt still inside the window (issue 10: the old
+ * push-then-judge counter was emptied by bursts of refused attempts). The window slides back from
+ * each attempt; a clock-aligned one would allow twice the limit across its boundary.
  */
 export class LoginThrottle {
   readonly #attempts: Collection<AttemptDocument>;
-  readonly #limits: ThrottleLimits;
   #indexes: Promise<void> | undefined;
 
-  constructor(db: Db, limits: ThrottleLimits = DEFAULT_LIMITS) {
+  constructor(db: Db) {
     this.#attempts = db.collection<AttemptDocument>("login_attempts");
-    this.#limits = limits;
   }
 
   #ensureIndexes(): Promise<void> {
@@ -55,80 +71,68 @@ export class LoginThrottle {
   }
 
   /**
-   * Counts an attempt against the username and the client address before the password is checked,
-   * and throws 429 `too_many_attempts` with `Retry-After` once either limit is used up (taking the
-   * refused attempt back, as it checked nothing). Counting first is what bounds the guesses: reading
-   * the counters and recording a failure afterwards let any number of concurrent guesses through on
-   * the same count. Returns the attempt's id for `succeeded`.
+   * Counts one attempt under every counter at once (one round trip), or throws 429
+   * `too_many_attempts` with `Retry-After` if any is full, taking the attempt back from those that
+   * had room. Pass `id` to add counters to an earlier reservation.
    */
-  async begin(username: string, client: string, now: Date): Promise<string> {
+  async reserve(counters: readonly Counter[], now: Date, windowMs: number, id: string = randomUUID()): Promise<Reservation> {
     await this.#ensureIndexes();
-    const attempt: Attempt = { id: randomUUID(), at: now };
-    const keys = this.#keys(username, client);
-    const [userRetry, clientRetry] = await Promise.all([
-      this.#count(keys.user, attempt, this.#limits.perUsername),
-      this.#count(keys.client, attempt, this.#limits.perClient),
-    ]);
-    const retryAt = Math.max(userRetry ?? 0, clientRetry ?? 0);
-    if (retryAt > 0) {
-      await this.#takeBack(attempt, [keys.user, keys.client]);
-      const retryAfter = Math.max(1, Math.ceil((retryAt - now.getTime()) / 1000));
-      throw new GalletaError("too_many_attempts", `Too many failed log-in attempts. Try again in ${retryAfter} seconds.`, {
-        headers: { "Retry-After": String(retryAfter) },
-      });
-    }
-    return attempt.id;
+    const attempt: Attempt = { id, at: now };
+    const fitted = await Promise.all(counters.map((counter) => this.#reserveOne(counter, attempt, windowMs)));
+    const keys = counters.map((counter) => counter.key);
+    if (fitted.every(Boolean)) return { id, keys };
+    const full = counters.filter((_, index) => fitted[index] !== true);
+    const [retryAt] = await Promise.all([this.#retryAt(full, now, windowMs), this.release({ id, keys: keys.filter((_, index) => fitted[index]) })]);
+    const retryAfter = Math.max(1, Math.ceil((retryAt - now.getTime()) / 1000));
+    throw new GalletaError("too_many_attempts", `Too many attempts. Try again in ${retryAfter} seconds.`, {
+      headers: { "Retry-After": String(retryAfter) },
+    });
   }
 
-  /** After a successful login: forgets the username's failures and takes the attempt back from the client address (one round trip). */
-  async succeeded(username: string, client: string, attemptId: string): Promise<void> {
-    const keys = this.#keys(username, client);
-    await storeCall(() =>
-      this.#attempts.bulkWrite(
-        [
-          { updateOne: { filter: { _id: keys.user }, update: { $set: { attempts: [] } } } },
-          { updateOne: { filter: { _id: keys.client }, update: { $pull: { attempts: { id: attemptId } } } } },
-        ],
-        { ordered: false },
-      ),
-    );
+  /** Takes a reservation back from its counters (a success does not count as a failure); with `forget`, deletes those counters outright. */
+  async release(reservation: Reservation, forget: readonly string[] = []): Promise<void> {
+    const operations: AnyBulkWriteOperation<AttemptDocument>[] = [
+      ...reservation.keys
+        .filter((key) => !forget.includes(key))
+        .map((_id) => ({ updateOne: { filter: { _id }, update: { $pull: { attempts: { id: reservation.id } } } } })),
+      ...forget.map((_id) => ({ deleteOne: { filter: { _id } } })),
+    ];
+    if (operations.length > 0) await storeCall(() => this.#attempts.bulkWrite(operations, { ordered: false }));
   }
 
-  /** Forgets the username's counter (issue 12's account deletion). */
+  /** Forgets every log-in counter of a username, its pairs with any network included (issue 12's account deletion). */
   async forget(username: string): Promise<void> {
-    await storeCall(() => this.#attempts.deleteOne({ _id: this.#keys(username, "").user }));
+    const pairs = new RegExp(`^pair:${username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} `);
+    await storeCall(() => this.#attempts.deleteMany({ $or: [{ _id: `user:${username}` }, { _id: { $regex: pairs } }] }));
   }
 
-  /** Records the attempt under `key`; the time from which another would be allowed if this one is over the limit, else undefined. */
-  async #count(key: string, attempt: Attempt, limit: number): Promise<number | undefined> {
-    const { windowMs } = this.#limits;
-    const counter = await storeCall(() =>
-      this.#attempts.findOneAndUpdate(
-        { _id: key },
-        {
-          $push: { attempts: { $each: [attempt], $slice: -(limit + 1) } },
-          $set: { expiresAt: new Date(attempt.at.getTime() + windowMs) },
-        },
-        { upsert: true, returnDocument: "after" },
-      ),
-    );
-    const since = attempt.at.getTime() - windowMs;
-    const recent = (counter?.attempts ?? []).map((each) => each.at.getTime()).filter((at) => at > since).sort((a, b) => a - b);
-    if (recent.length <= limit) return undefined;
-    // Allowed again once only limit - 1 of the others remain in the window.
-    return (recent[recent.length - limit] ?? attempt.at.getTime()) + windowMs;
+  async #reserveOne({ key, limit }: Counter, attempt: Attempt, windowMs: number): Promise<boolean> {
+    const since = new Date(attempt.at.getTime() - windowMs);
+    const filter = { _id: key, [`attempts.${limit - 1}.at`]: { $not: { $gt: since } } };
+    const update: UpdateFilter<AttemptDocument> = {
+      $push: { attempts: { $each: [attempt], $sort: { at: -1 }, $slice: limit } },
+      $max: { expiresAt: new Date(attempt.at.getTime() + windowMs) },
+    };
+    try {
+      await storeCall(() => this.#attempts.updateOne(filter, update, { upsert: true }));
+      return true;
+    } catch (error) {
+      // The counter exists but is full (the upsert then tries to insert its _id again), or two
+      // first attempts raced to create it: without upsert, the filter alone decides.
+      if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+      const result = await storeCall(() => this.#attempts.updateOne(filter, update));
+      return result.matchedCount === 1;
+    }
   }
 
-  async #takeBack(attempt: Attempt, keys: string[]): Promise<void> {
-    await storeCall(() =>
-      this.#attempts.bulkWrite(
-        keys.map((_id) => ({ updateOne: { filter: { _id }, update: { $pull: { attempts: { id: attempt.id } } } } })),
-        { ordered: false },
-      ),
-    );
-  }
-
-  #keys(username: string, client: string) {
-    return { user: `user:${username}`, client: `client:${client}` };
+  /** When every full counter has room again: its `limit`-th newest attempt leaves the window. */
+  async #retryAt(full: readonly Counter[], now: Date, windowMs: number): Promise<number> {
+    const documents = await storeCall(() => this.#attempts.find({ _id: { $in: full.map((counter) => counter.key) } }).toArray());
+    let retryAt = now.getTime();
+    for (const { key, limit } of full) {
+      const at = documents.find((document) => document._id === key)?.attempts[limit - 1]?.at;
+      if (at !== undefined) retryAt = Math.max(retryAt, at.getTime() + windowMs);
+    }
+    return retryAt;
   }
 }

@@ -1,5 +1,10 @@
+import type { CookieJar } from "../cookies/cookie-jar.ts";
+import { clientNetwork } from "../http/network.ts";
 import { GalletaError } from "../http/errors.ts";
 import type { Services } from "../services.ts";
+import { readDevice, rememberDevice } from "./device-cookie.ts";
+import { loginCounters, type Counter, type Reservation } from "./login-throttle.ts";
+import { decoyHash, needsRehash, verifyPassword } from "./passwords.ts";
 import type { PublicUser } from "./users.ts";
 import { requireObject, requireString } from "../http/validation.ts";
 
@@ -9,15 +14,67 @@ export function readCredentials(body: unknown): { username: string; password: st
   return { username: requireString(fields, "username"), password: requireString(fields, "password") };
 }
 
+/** What a log-in may use besides the credentials. */
+export interface LogInOptions {
+  /** The browser's cookies: a device cookie for this user lifts the per-username limit, and a success renews it. */
+  jar?: CookieJar | undefined;
+}
+
 /**
- * Checks a username and password under the login throttle: 429 when the username or client has
- * failed too often, 401 `invalid_credentials` for a wrong username or password alike.
+ * Checks a username and password under the login throttle: 429 `too_many_attempts` when the
+ * (username, network) pair, the network or the username has used up its attempts, 401
+ * `invalid_credentials` for a wrong username or password alike.
  */
-export async function logIn(app: Services, rawUsername: string, password: string, client: string, now: Date): Promise<PublicUser> {
-  const username = rawUsername.trim().toLowerCase().slice(0, 64);
-  const attempt = await app.throttle.begin(username, client, now);
-  const user = await app.users.authenticate(username, password);
-  if (user === null) throw new GalletaError("invalid_credentials", "The username or password is wrong.");
-  await app.throttle.succeeded(username, client, attempt);
+export async function logIn(app: Services, rawUsername: string, password: string, client: string, now: Date, options: LogInOptions = {}): Promise<PublicUser> {
+  const { user } = await logInThen(app, rawUsername, password, client, now, { ...options, then: async () => undefined });
   return user;
+}
+
+/**
+ * `logIn`, with `then` (e.g. starting the session) run in parallel with the throttle's bookkeeping,
+ * so a log-in costs two sequential database round trips: the reservation with the user lookup, then
+ * `then` with the bookkeeping (and, once, the upgrade of an old password hash).
+ */
+export async function logInThen<T>(
+  app: Services,
+  rawUsername: string,
+  password: string,
+  client: string,
+  now: Date,
+  options: LogInOptions & { then: (user: PublicUser) => Promise<T> },
+): Promise<{ user: PublicUser; result: T }> {
+  const username = rawUsername.trim().toLowerCase().slice(0, 64);
+  const { windowMs } = app.config.loginLimits;
+  const counters = loginCounters(app.config.loginLimits, username, clientNetwork(client));
+  const device = options.jar === undefined ? undefined : readDevice(options.jar);
+  const trusted = device?.username === username;
+  const [reserved, account] = await Promise.all([
+    app.throttle.reserve(trusted ? [counters.pair, counters.network] : Object.values(counters), now, windowMs),
+    app.users.findCredentials(username),
+  ]);
+  // A device cookie for an earlier account of the same name (deleted, then registered again) is no one's.
+  const reservation = trusted && account?.id !== device?.id ? await extend(app, reserved, counters.username, now) : reserved;
+  const matches = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
+  if (account === null || !matches) throw new GalletaError("invalid_credentials", "The username or password is wrong.");
+  const user: PublicUser = { id: account.id, username: account.username };
+  if (options.jar !== undefined) rememberDevice(options.jar, user);
+  const [result] = await Promise.all([
+    options.then(user),
+    // OWASP: a success resets the failures of this browser's address for this user; the network's
+    // and the username's counters keep their failures, and only this attempt is taken back.
+    app.throttle.release(reservation, [counters.pair.key]),
+    needsRehash(account.passwordHash) ? app.users.upgradeHash(account.id, account.passwordHash, password) : undefined,
+  ]);
+  return { user, result };
+}
+
+/** Adds the username counter to a reservation, or takes the whole reservation back if that counter is full. */
+async function extend(app: Services, reservation: Reservation, counter: Counter, now: Date): Promise<Reservation> {
+  try {
+    const more = await app.throttle.reserve([counter], now, app.config.loginLimits.windowMs, reservation.id);
+    return { id: reservation.id, keys: [...reservation.keys, ...more.keys] };
+  } catch (error) {
+    await app.throttle.release(reservation);
+    throw error;
+  }
 }

@@ -1,32 +1,53 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
 
-/** scrypt cost: 2^15 iterations, 32 MiB of memory, about 50-100 ms per hash on one core. */
-const PARAMS = Object.freeze({ N: 2 ** 15, r: 8, p: 1 });
-const KEY_BYTES = 32;
+interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
 
-function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
+/**
+ * scrypt cost for new hashes: OWASP's minimum (N = 2^17, r = 8, p = 1), 128 MiB of memory and
+ * about a quarter of a second of one core per hash.
+ */
+const PARAMS: ScryptParams = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
+const KEY_BYTES = 32;
+/** New hashes: NFC, RFC 8265's OpaqueString normalisation, which keeps distinct characters distinct. */
+const SCHEME = "scrypt-nfc";
+/** Hashes from before issue 10: NFKC, which folds e.g. "ﬁ" into "fi"; verified as they were made, then replaced. */
+const LEGACY_SCHEME = "scrypt";
+const NORMALISATION = { [SCHEME]: "NFC", [LEGACY_SCHEME]: "NFKC" } as const;
+
+function derive(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
+  // scrypt needs 128 * N * r bytes; Node refuses above `maxmem` (32 MiB by default).
   const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r };
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize("NFKC"), salt, KEY_BYTES, options, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(password, salt, KEY_BYTES, options, (error, key) => (error ? reject(error) : resolve(key)));
   });
 }
 
-/** Hashes a password with scrypt and a random per-user salt, as `scrypt$N$r$p$salt$hash` (base64url), so the cost can grow later. */
+/** Hashes a password with scrypt and a random per-user salt, as `scrypt-nfc$N$r$p$salt$hash` (base64url): the parameters live with the hash, so the cost can grow. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await derive(password, salt, PARAMS);
-  return ["scrypt", PARAMS.N, PARAMS.r, PARAMS.p, salt.toString("base64url"), key.toString("base64url")].join("$");
+  const key = await derive(password.normalize("NFC"), salt, PARAMS);
+  return [SCHEME, PARAMS.N, PARAMS.r, PARAMS.p, salt.toString("base64url"), key.toString("base64url")].join("$");
 }
 
-/** Whether `password` matches `stored`, compared in constant time; false for a malformed hash. */
+/** Whether `password` matches `stored`, with the parameters and normalisation stored with it, compared in constant time; false for a malformed hash. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split("$");
-  if (scheme !== "scrypt" || salt === undefined || hash === undefined) return false;
+  if ((scheme !== SCHEME && scheme !== LEGACY_SCHEME) || salt === undefined || hash === undefined) return false;
   const params = { N: Number(n), r: Number(r), p: Number(p) };
   if (![params.N, params.r, params.p].every(Number.isSafeInteger)) return false;
   const expected = Buffer.from(hash, "base64url");
-  const actual = await derive(password, Buffer.from(salt, "base64url"), params);
+  const actual = await derive(password.normalize(NORMALISATION[scheme]), Buffer.from(salt, "base64url"), params);
   return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/** Whether a (verified) hash was made with an older scheme or lower cost than today's: then the next successful log-in replaces it. */
+export function needsRehash(stored: string): boolean {
+  const [scheme, n, r, p] = stored.split("$");
+  return scheme !== SCHEME || Number(n) < PARAMS.N || Number(r) < PARAMS.r || Number(p) < PARAMS.p;
 }
 
 let decoy: Promise<string> | undefined;

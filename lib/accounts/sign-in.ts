@@ -4,7 +4,7 @@ import { optionalBoolean, requireObject } from "../http/validation.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
 import type { AppSessionData, Services } from "../services.ts";
 import type { Device } from "./activity.ts";
-import { logIn } from "./login.ts";
+import { logInThen, type LogInOptions } from "./login.ts";
 import type { PublicUser } from "./users.ts";
 
 /** `remember` from a log-in or register body: true unless the body says false; 400 if not a boolean. */
@@ -15,10 +15,33 @@ export function readRemember(body: unknown): boolean {
 /**
  * The one throttled password check (`logIn`), plus the activity log's failure counter when the
  * password is wrong. That counter is the only write a refused attempt makes, so it runs alone.
+ * `options.jar` lets a device cookie lift the per-username limit (issue 10).
  */
-export async function provePassword(app: Services, username: string, password: string, client: string, device: Device, now: Date): Promise<PublicUser> {
+export async function provePassword(
+  app: Services,
+  username: string,
+  password: string,
+  client: string,
+  device: Device,
+  now: Date,
+  options: LogInOptions = {},
+): Promise<PublicUser> {
+  const { user } = await provePasswordThen(app, username, password, client, device, now, { ...options, then: async () => undefined });
+  return user;
+}
+
+/** `provePassword`, with `then` (starting the session) run beside the throttle's bookkeeping: one round trip fewer (`logInThen`). */
+export async function provePasswordThen<T>(
+  app: Services,
+  username: string,
+  password: string,
+  client: string,
+  device: Device,
+  now: Date,
+  options: LogInOptions & { then: (user: PublicUser) => Promise<T> },
+): Promise<{ user: PublicUser; result: T }> {
   try {
-    return await logIn(app, username, password, client, now);
+    return await logInThen(app, username, password, client, now, options);
   } catch (error) {
     if (error instanceof GalletaError && error.code === "invalid_credentials") {
       await app.events.loginFailed(username.trim().toLowerCase().slice(0, 64), device, now);

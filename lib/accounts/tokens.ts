@@ -27,7 +27,7 @@ export async function issueToken(claims: TokenClaims, secrets: readonly string[]
     .setAudience(AUDIENCE)
     .setIssuedAt(issuedAt)
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-    .sign(await deriveKey(current, "HS256"));
+    .sign(await deriveKey(current, "tokens"));
   return { token, expiresAt };
 }
 
@@ -40,7 +40,7 @@ export function invalidToken(message = "The access token is invalid, expired or 
 export async function verifyToken(token: string, secrets: readonly string[], now: Date): Promise<TokenClaims> {
   for (const secret of secrets) {
     try {
-      const { payload } = await jwtVerify(token, await deriveKey(secret, "HS256"), {
+      const { payload } = await jwtVerify(token, await deriveKey(secret, "tokens"), {
         algorithms: ["HS256"],
         issuer: ISSUER,
         audience: AUDIENCE,

@@ -1,13 +1,18 @@
 import { MongoServerError, ObjectId, type Collection, type Db } from "mongodb";
 import { GalletaError } from "../http/errors.ts";
 import { storeCall } from "../runtime/mongo.ts";
-import { decoyHash, hashPassword, verifyPassword } from "./passwords.ts";
+import { hashPassword } from "./passwords.ts";
 import { invalid } from "../http/validation.ts";
 
 /** A user as the API shows it: never the password hash. */
 export interface PublicUser {
   id: string;
   username: string;
+}
+
+/** A user with the password hash, for the one place that checks passwords (`logIn`). */
+export interface UserCredentials extends PublicUser {
+  passwordHash: string;
 }
 
 interface UserDocument {
@@ -75,12 +80,21 @@ export class UserStore {
     return toPublic(document);
   }
 
-  /** The user if the password matches, else null; an unknown name costs the same hashing time as a wrong password. */
-  async authenticate(username: string, password: string): Promise<PublicUser | null> {
+  /** The user with this (normalised) username and their password hash, or null: one indexed read. */
+  async findCredentials(username: string): Promise<UserCredentials | null> {
     await this.#ensureIndexes();
     const user = await storeCall(() => this.#users.findOne({ username }));
-    const matches = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
-    return user !== null && matches ? toPublic(user) : null;
+    return user === null ? null : { ...toPublic(user), passwordHash: user.passwordHash };
+  }
+
+  /**
+   * Replaces a password hash made with older parameters by one of today's, after a successful
+   * log-in proved `password`; only if the stored hash is still `previous`, so it never undoes a
+   * password change that landed meanwhile.
+   */
+  async upgradeHash(id: string, previous: string, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    await storeCall(() => this.#users.updateOne({ _id: new ObjectId(id), passwordHash: previous }, { $set: { passwordHash } }));
   }
 
   /** Stores a new password hash for the user (issue 12's password change); whether the user exists. */

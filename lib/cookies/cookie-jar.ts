@@ -1,9 +1,10 @@
 import { parseCookieHeader, serializeClearCookie, serializeSetCookie, type CookieOptions } from "./cookies.ts";
+import type { CookiePurpose } from "./keys.ts";
 import { signValue, unsignValue } from "./signing.ts";
 
-/** Options for a cookie set through a jar: CookieOptions plus whether to sign it. */
+/** Options for a cookie set through a jar: CookieOptions plus, to sign it, the purpose whose key signs it. */
 export interface JarCookieOptions extends CookieOptions {
-  signed?: boolean;
+  signed?: CookiePurpose;
 }
 
 /** Whether the request reached the site over HTTPS; behind Netlify's proxy that is `x-forwarded-proto`. */
@@ -41,16 +42,16 @@ export class CookieJar {
     return this.#incoming[name];
   }
 
-  /** A signed cookie's value if its signature verifies, else undefined (absent, unsigned or tampered alike). */
-  getSigned(name: string): string | undefined {
+  /** A signed cookie's value if its signature verifies for this name and purpose, else undefined (absent, unsigned, tampered or signed for something else alike). */
+  getSigned(name: string, purpose: CookiePurpose): string | undefined {
     const raw = this.#incoming[name];
-    return raw === undefined ? undefined : unsignValue(raw, this.#secrets);
+    return raw === undefined ? undefined : unsignValue(raw, this.#secrets, { name, purpose });
   }
 
   /** Queues a cookie; `maxAge` in milliseconds. Throws TypeError or CookieTooLargeError right away. */
   set(name: string, value: string, options: JarCookieOptions = {}): void {
-    const { signed = false, ...cookieOptions } = options;
-    const stored = signed ? signValue(value, this.#secrets) : value;
+    const { signed, ...cookieOptions } = options;
+    const stored = signed === undefined ? value : signValue(value, this.#secrets, { name, purpose: signed });
     this.#outgoing.push(serializeSetCookie(name, stored, { secure: this.secure, ...cookieOptions }));
   }
 

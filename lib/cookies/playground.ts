@@ -3,6 +3,7 @@ import { CookieTooLargeError } from "../http/errors.ts";
 import { looksSigned } from "./signing.ts";
 import { cacheCookieName } from "../sessions/session-cache.ts";
 import { SESSION_COOKIE_NAMES } from "../sessions/sessions.ts";
+import { DEVICE_COOKIE_NAMES } from "../accounts/device-cookie.ts";
 import { invalid, optionalBoolean, requireObject, requireString } from "../http/validation.ts";
 
 /** The lecture's cookie-parser view of a request: plain cookies, verified signed ones, and names whose signature failed. */
@@ -25,7 +26,7 @@ const MAX_VALUE_LENGTH = 1024;
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis §5.5). */
 const MAX_AGE_MS = 400 * 24 * 60 * 60 * 1000;
 /** Cookies that belong to galleta itself: the playground neither lists nor touches them. */
-const RESERVED = new Set([...SESSION_COOKIE_NAMES, ...SESSION_COOKIE_NAMES.map(cacheCookieName)]);
+const RESERVED = new Set([...SESSION_COOKIE_NAMES, ...SESSION_COOKIE_NAMES.map(cacheCookieName), ...DEVICE_COOKIE_NAMES]);
 
 /** Splits the request's cookies into plain, signed-and-valid and signed-but-tampered, leaving galleta's own out. */
 export function listCookies(jar: CookieJar): CookieListing {
@@ -36,7 +37,7 @@ export function listCookies(jar: CookieJar): CookieListing {
       listing.cookies[name] = raw;
       continue;
     }
-    const value = jar.getSigned(name);
+    const value = jar.getSigned(name, "playground cookies");
     if (value === undefined) listing.invalidSignedCookies.push(name);
     else listing.signedCookies[name] = value;
   }
@@ -47,7 +48,7 @@ function playgroundName(raw: unknown): string {
   // __Host- and __Secure- names bind browsers to rules (Secure, no Domain) a browser enforces by
   // silently dropping the cookie, so the playground refuses them rather than pretend to set them.
   if (typeof raw !== "string" || !NAME_PATTERN.test(raw) || RESERVED.has(raw) || /^__(host|secure)-/i.test(raw)) {
-    throw invalid("name", "Cookie names are 1 to 64 letters, digits, '_' or '-', cannot start with __Host- or __Secure-, and cannot be the session cookie's.");
+    throw invalid("name", "Cookie names are 1 to 64 letters, digits, '_' or '-', cannot start with __Host- or __Secure-, and cannot be galleta's own (session, cache, device).");
   }
   return raw;
 }
@@ -66,7 +67,7 @@ export function setPlaygroundCookie(jar: CookieJar, body: unknown): PlaygroundCo
   const httpOnly = optionalBoolean(fields, "httpOnly") ?? true;
   const lifetime = typeof maxAge === "number" ? maxAge : undefined;
   try {
-    jar.set(name, value, { signed, httpOnly, ...(lifetime === undefined ? {} : { maxAge: lifetime }) });
+    jar.set(name, value, { ...(signed ? { signed: "playground cookies" as const } : {}), httpOnly, ...(lifetime === undefined ? {} : { maxAge: lifetime }) });
   } catch (error) {
     // The value is the client's, so an oversized cookie is their input error (400), not ours (500):
     // 1024 characters can percent-encode to 6 KiB and more.

@@ -16,6 +16,20 @@ export function networkOf(address: string): string | null {
   return `${prefix}/48`;
 }
 
+/**
+ * The network a client address stands for when counting attempts (issue 10): an IPv4 address
+ * itself, or the /64 an IPv6 address belongs to, since one subscriber is routinely given a whole /64
+ * (RFC 6177) and would otherwise have 2^64 fresh addresses to spread guesses over. IPv4-mapped IPv6
+ * counts as its IPv4 address; anything else is counted as given.
+ */
+export function clientNetwork(address: string): string {
+  const ip = address.trim().toLowerCase().split("%")[0] ?? "";
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip)?.[1];
+  if (mapped !== undefined && isIPv4(mapped)) return mapped;
+  if (!isIPv6(ip)) return ip;
+  return `${expandIPv6(ip).slice(0, 4).map((group) => Number.parseInt(group, 16).toString(16)).join(":")}::/64`;
+}
+
 /** The eight 16-bit groups of a valid IPv6 address, `::` expanded (an embedded IPv4 tail counts as two). */
 function expandIPv6(ip: string): string[] {
   const [head = "", tail] = ip.split("::");

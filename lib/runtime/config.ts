@@ -23,6 +23,19 @@ export interface GalletaConfig {
   readonly maxSessionsPerUser: number;
   /** The absolute cap of a session logged in without "remember me". */
   readonly shortAbsoluteTimeoutMs: number;
+  // Security limits (issue 10), one block so parallel edits to this file stay apart.
+  /** Log-in attempts allowed per window: per (username, client network) pair, per network, per username. */
+  readonly loginLimits: LoginLimits;
+  /** Registrations allowed per client network per hour. */
+  readonly registerLimitPerNetwork: number;
+}
+
+/** How many log-in attempts each throttle counter allows within `windowMs`. */
+export interface LoginLimits {
+  readonly perPair: number;
+  readonly perNetwork: number;
+  readonly perUsername: number;
+  readonly windowMs: number;
 }
 
 const MIN_SECRET_LENGTH = 32;
@@ -110,6 +123,14 @@ export function loadConfig(env: Env): GalletaConfig {
     reauthMs: readDuration(env, "SESSION_REAUTH_MINUTES", MINUTE, 10),
     maxSessionsPerUser: readCount(env, "SESSION_MAX_PER_USER", 10),
     shortAbsoluteTimeoutMs: readPositiveDuration(env, "SESSION_SHORT_ABSOLUTE_HOURS", HOUR, 12),
+    // Security limits (issue 10).
+    loginLimits: Object.freeze({
+      perPair: readCount(env, "LOGIN_LIMIT_PER_PAIR", 5),
+      perNetwork: readCount(env, "LOGIN_LIMIT_PER_NETWORK", 20),
+      perUsername: readCount(env, "LOGIN_LIMIT_PER_USERNAME", 50),
+      windowMs: readPositiveDuration(env, "LOGIN_WINDOW_MINUTES", MINUTE, 15),
+    }),
+    registerLimitPerNetwork: readCount(env, "REGISTER_LIMIT_PER_NETWORK", 10),
   };
   if (production && config.mongodbUri === undefined) {
     throw new ConfigurationError("MONGODB_URI is not set. Set it to your MongoDB Atlas connection string.");
@@ -135,6 +156,11 @@ export const CONFIG_ENV = [
   "SESSION_REAUTH_MINUTES",
   "SESSION_MAX_PER_USER",
   "SESSION_SHORT_ABSOLUTE_HOURS",
+  "LOGIN_LIMIT_PER_PAIR",
+  "LOGIN_LIMIT_PER_NETWORK",
+  "LOGIN_LIMIT_PER_USERNAME",
+  "LOGIN_WINDOW_MINUTES",
+  "REGISTER_LIMIT_PER_NETWORK",
 ] as const;
 
 let cached: { key: string; config: GalletaConfig } | undefined;

@@ -1,6 +1,7 @@
 import { EncryptJWT, jwtDecrypt } from "jose";
 import type { CookieJar } from "../cookies/cookie-jar.ts";
 import { deriveKey } from "../cookies/keys.ts";
+import { CookieTooLargeError } from "../http/errors.ts";
 import type { SessionData, SessionRecord } from "./session-store.ts";
 
 /** The cache cookie's name, beside the session cookie's. */
@@ -58,7 +59,12 @@ export class SessionCookieCache<Data extends SessionData> {
     if (known !== undefined) return now.getTime() < known.validUntil ? known.cached : undefined;
     for (const secret of this.#secrets) {
       try {
-        const { payload } = await jwtDecrypt<{ s: CachedSession }>(token, await deriveKey(secret, "A256GCM"), { currentDate: now });
+        const { payload } = await jwtDecrypt<{ s: CachedSession }>(token, await deriveKey(secret, "cookie cache"), {
+          currentDate: now,
+          // Exactly what `write` produces; nothing else is tried (RFC 8725 §3.1).
+          keyManagementAlgorithms: ["dir"],
+          contentEncryptionAlgorithms: ["A256GCM"],
+        });
         this.#remember(token, payload.s, (payload.exp ?? 0) * 1000);
         return payload.s;
       } catch {
@@ -87,9 +93,17 @@ export class SessionCookieCache<Data extends SessionData> {
       .setProtectedHeader({ alg: "dir", enc: "A256GCM" })
       .setIssuedAt(Math.floor(now.getTime() / 1000))
       .setExpirationTime(expiresAt)
-      .encrypt(await deriveKey(current, "A256GCM"));
+      .encrypt(await deriveKey(current, "cookie cache"));
+    try {
+      jar.set(cacheCookieName(cookieName), token, { maxAge: Math.max(0, until - now.getTime()) });
+    } catch (error) {
+      // A session too big for one cookie (about 2.7 KB of data) is simply not cached: its reads go
+      // to the store, rather than every one failing with 500 cookie_too_large.
+      if (!(error instanceof CookieTooLargeError)) throw error;
+      this.clear(jar, cookieName);
+      return;
+    }
     this.#remember(token, cached, expiresAt * 1000);
-    jar.set(cacheCookieName(cookieName), token, { maxAge: Math.max(0, until - now.getTime()) });
   }
 
   /** Queues the removal of the cached copy. */

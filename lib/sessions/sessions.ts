@@ -65,7 +65,9 @@ export class SessionManager<Data extends SessionData = SessionData> {
 
   /**
    * The live session named by the request's signed cookie, or null; clears a cookie that names no
-   * live session. With the cookie cache on, a fresh cached copy answers without the store.
+   * live session. With the cookie cache on, a fresh cached copy answers without the store, unless
+   * `fresh` is set: security-sensitive and state-changing routes must see a logout or revocation at
+   * once, so they always read the store (issue 10).
    */
   async read(jar: CookieJar, options: { fresh?: boolean } = {}): Promise<SessionRecord<Data> | null> {
     const cookie = this.#cookieSession(jar);
@@ -229,7 +231,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
   #cookieSession(jar: CookieJar): { name: string; id: string | undefined; key: string | undefined } | undefined {
     const name = sessionCookieName(jar);
     if (jar.get(name) === undefined) return undefined;
-    const id = jar.getSigned(name);
+    const id = jar.getSigned(name, "session cookie");
     // Ids are checked for shape before any storage is touched.
     return id !== undefined && isSessionId(id) ? { name, id, key: sessionKey(id) } : { name, id: undefined, key: undefined };
   }
@@ -273,6 +275,6 @@ export class SessionManager<Data extends SessionData = SessionData> {
     const margin = Math.min(60_000, remaining / 10);
     // Without "remember me" no Max-Age: a session cookie, which the browser drops when it closes.
     const maxAge = record.remember === false ? undefined : Math.max(0, remaining - margin);
-    jar.set(sessionCookieName(jar), id, { signed: true, ...(maxAge === undefined ? {} : { maxAge }) });
+    jar.set(sessionCookieName(jar), id, { signed: "session cookie", ...(maxAge === undefined ? {} : { maxAge }) });
   }
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import cookieDelete from "../../functions/cookie-delete.ts";
 import cookies from "../../functions/cookies.ts";
+import session from "../../functions/session.ts";
 import visits from "../../functions/visits.ts";
 import { TestBrowser } from "../support/requests.ts";
-import { expectError, setCookieFor, useApi } from "./harness.ts";
+import { expectError, registerUser, sessionIdOf, setCookieFor, useApi } from "./harness.ts";
 
 useApi();
 
@@ -152,5 +153,31 @@ describe("DELETE /api/cookies/:name", () => {
     const response = await browser.send(cookieDelete, `/api/cookies/${encodeURIComponent(name)}`, { method: "DELETE", params: { name } });
     expect(response.headers.getSetCookie()).toEqual([]);
     await expectError(response, 400, "invalid_input");
+  });
+});
+
+describe("the playground is no signing oracle", { timeout: 20_000 }, () => {
+  it("signs nothing the session layer accepts: a session id signed by the playground is no session cookie", async () => {
+    const victim = new TestBrowser();
+    await registerUser(victim);
+    const id = sessionIdOf(victim);
+    const visitor = new TestBrowser();
+    expect((await setCookie(visitor, { name: "probe", value: id, signed: true })).status).toBe(200);
+    const signedByPlayground = visitor.cookies.get("probe");
+    expect(signedByPlayground).toBeDefined();
+    expect(signedByPlayground).not.toBe(victim.cookies.get("sid"));
+
+    const forger = new TestBrowser();
+    forger.cookies.set("sid", signedByPlayground ?? "");
+    const response = await forger.send(session, "/api/session");
+    expect(await response.json()).toMatchObject({ authenticated: false });
+    expect(setCookieFor(response, "sid")).toMatch(/Max-Age=0/);
+  });
+
+  it("verifies a playground cookie only under the name it was signed for", async () => {
+    const browser = new TestBrowser();
+    await setCookie(browser, { name: "plan", value: "free", signed: true });
+    browser.cookies.set("role", browser.cookies.get("plan") ?? "");
+    expect(await listing(browser)).toMatchObject({ signedCookies: { plan: "free" }, invalidSignedCookies: ["role"] });
   });
 });

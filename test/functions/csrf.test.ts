@@ -42,6 +42,7 @@ const refused: [string, Record<string, string>][] = [
   ["a sibling site's Origin with Sec-Fetch-Site: same-site", { origin: "http://evil.localhost:8888", "sec-fetch-site": "same-site" }],
   ["Sec-Fetch-Site: cross-site and no Origin", { origin: "", "sec-fetch-site": "cross-site" }],
   ["the site's Origin on another port", { origin: "http://localhost:9999" }],
+  ["an Authorization header that is not Bearer", { origin: "https://evil.example", authorization: "Basic eDp5" }],
 ];
 
 const cases = endpoints.flatMap(([name, handler, method, path, body, params]) =>
@@ -82,6 +83,14 @@ describe("CSRF defence for cookie-authenticated state changes", { timeout: 20_00
     await browser.send(visits, "/api/visits", { method: "POST" });
     expect(await (await browser.send(visits, "/api/visits", { method: "POST" })).json()).toEqual({ visits: 2, firstVisit: false });
   });
+
+  it.each(endpoints.filter(([name]) => /cookies|login/.test(name)))(
+    "refuses %s with a foreign Origin even with Authorization: Bearer, as that route verifies no token",
+    async (_name, handler, method, path, body, params) => {
+      const response = await forged(handler, method, path, body, params, { origin: "https://evil.example", authorization: "Bearer x.y.z" });
+      await expectError(response, 403, "forbidden_origin");
+    },
+  );
 
   it("accepts a bearer-authenticated POST without Origin", async () => {
     const issued = await new TestBrowser().send(token, "/api/token", { method: "POST", body: { username, password: PASSWORD } });

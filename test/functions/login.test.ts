@@ -2,10 +2,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import login from "../../functions/login.ts";
 import session from "../../functions/session.ts";
 import visits from "../../functions/visits.ts";
+import { ObjectId } from "mongodb";
+import { legacyHash } from "../support/legacy-hash.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, expectNoLeaks, PASSWORD, registerUser, sessionIdOf, setCookieFor, uniqueName, useApi } from "./harness.ts";
 
-useApi();
+const api = useApi();
 let user: { username: string; id: string };
 
 beforeAll(async () => {
@@ -111,5 +113,24 @@ describe("POST /api/login", { timeout: 20_000 }, () => {
   it("never shows the password hash", async () => {
     const response = await logIn(new TestBrowser(), { username: user.username, password: PASSWORD });
     expectNoLeaks(await response.text());
+  });
+
+  it("gives the browser a signed, HttpOnly device cookie bound to the user, for a year", async () => {
+    const response = await logIn(new TestBrowser(), { username: user.username, password: PASSWORD });
+    const device = setCookieFor(response, "device");
+    expect(device).toMatch(/^device=s:[0-9a-f]{24}:[^;]+\.[A-Za-z0-9+/]{43};/);
+    expect(device).toMatch(/HttpOnly/);
+    expect(device).toMatch(/Max-Age=31536000/);
+  });
+
+  it("carries a user with an older password hash (N = 2^15, NFKC) across: logs in, and stores today's hash", async () => {
+    const username = uniqueName("legacy");
+    const password = "ﬁne old password";
+    const users = api.mongo.db.collection("users");
+    await users.insertOne({ _id: new ObjectId(), username, passwordHash: legacyHash(password), createdAt: new Date() });
+    expect((await logIn(new TestBrowser(), { username, password })).status).toBe(200);
+    const upgraded = String((await users.findOne({ username }))?.passwordHash);
+    expect(upgraded).toMatch(/^scrypt-nfc\$131072\$8\$1\$/);
+    expect((await logIn(new TestBrowser(), { username, password })).status).toBe(200);
   });
 });

@@ -100,7 +100,7 @@ describe("POST /api/register", { timeout: 20_000 }, () => {
     expect(users).toHaveLength(2);
     expect(JSON.stringify(users)).not.toContain(PASSWORD);
     const [hashOne, hashTwo] = users.map((user) => String(user.passwordHash));
-    expect(hashOne).toMatch(/^scrypt\$/);
+    expect(hashOne).toMatch(/^scrypt-nfc\$131072\$8\$1\$/);
     expect(hashOne).not.toBe(hashTwo);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import health from "../../functions/health.ts";
 import stats from "../../functions/stats.ts";
+import { STATS_CACHE_MS } from "../../lib/sessions/session-stats.ts";
 import visits from "../../functions/visits.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectNoLeaks, registerUser, useApi } from "./harness.ts";
@@ -24,19 +25,21 @@ describe("GET /api/stats", { timeout: 20_000 }, () => {
     expect((await readStats()).ttlIndex).toMatchObject({ key: { expiresAt: 1 }, expireAfterSeconds: 0 });
   });
 
-  it("counts the sessions that start, in the bucket their expiry falls in", async () => {
+  it("counts the sessions that start, in the 5-minute bucket their expiry falls in, once the instance's 30-second copy is stale", async () => {
     const started = Date.now();
     try {
       vi.setSystemTime(started);
       const before = await readStats();
       for (let browser = 0; browser < 3; browser += 1) await new TestBrowser().send(visits, "/api/visits", { method: "POST" });
-      // Read a second later: the new sessions expire 30 minutes after `started`, in the last of 12 buckets of 2.5 minutes.
-      vi.setSystemTime(started + 1000);
+      vi.setSystemTime(started + STATS_CACHE_MS - 1000);
+      expect(await readStats()).toEqual(before);
+      // The new sessions expire 30 minutes after `started`: in the last of 6 buckets of 5 minutes.
+      vi.setSystemTime(started + STATS_CACHE_MS + 1000);
       const after = await readStats();
       expect(after.activeSessions - before.activeSessions).toBe(3);
-      expect(after.expiries.bucketSeconds).toBe(150);
-      expect(after.expiries.counts).toHaveLength(12);
-      expect((after.expiries.counts[11] ?? 0) - (before.expiries.counts[11] ?? 0)).toBe(3);
+      expect(after.expiries.bucketSeconds).toBe(300);
+      expect(after.expiries.counts).toHaveLength(6);
+      expect((after.expiries.counts[5] ?? 0) - (before.expiries.counts[5] ?? 0)).toBe(3);
     } finally {
       vi.useRealTimers();
     }

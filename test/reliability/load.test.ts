@@ -49,7 +49,7 @@ function sampleMemory(every: number): { stop(): Promise<{ rss: number; heapUsed:
 
 /** The document `_id` behind a `sid=…` cookie pair. */
 function keyOf(pair: string): string {
-  const id = unsignValue(decodeURIComponent(pair.slice("sid=".length)), [SECRET]);
+  const id = unsignValue(decodeURIComponent(pair.slice("sid=".length)), [SECRET], { name: "sid", purpose: "session cookie" });
   if (id === undefined) throw new Error(`the server set a cookie that does not verify: ${pair}`);
   return sessionKey(id);
 }

@@ -42,7 +42,7 @@ async function tokenFor(browser: TestBrowser): Promise<string> {
 
 function signedWith(browser: TestBrowser, secret: string): boolean {
   const raw = browser.cookies.get("sid");
-  return raw !== undefined && unsignValue(decodeURIComponent(raw), [secret]) !== undefined;
+  return raw !== undefined && unsignValue(decodeURIComponent(raw), [secret], { name: "sid", purpose: "session cookie" }) !== undefined;
 }
 
 describe.each([

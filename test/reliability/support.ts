@@ -169,7 +169,7 @@ export function waitFor(condition: () => boolean, ms: number, what: string): { p
 /** The public handle (the document's `_id`) of the session whose signed cookie `browser` holds. */
 export function sessionKeyOf(browser: TestBrowser, secrets: readonly string[] = [SECRET]): string {
   const raw = browser.cookies.get("sid");
-  const id = raw === undefined ? undefined : unsignValue(decodeURIComponent(raw), secrets);
+  const id = raw === undefined ? undefined : unsignValue(decodeURIComponent(raw), secrets, { name: "sid", purpose: "session cookie" });
   if (id === undefined) throw new Error("the browser holds no session cookie that verifies");
   return sessionKey(id);
 }

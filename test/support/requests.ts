@@ -8,6 +8,12 @@ export function contextFor(params: Record<string, string> = {}, ip = "127.0.0.1"
   return { ip, params };
 }
 
+let addresses = 0;
+function nextTestAddress(): string {
+  addresses += 1;
+  return `198.${18 + ((addresses >> 16) & 1)}.${(addresses >> 8) & 255}.${addresses & 255}`;
+}
+
 /**
  * A tiny cookie-keeping client for integration tests: remembers `Set-Cookie` answers (Max-Age=0
  * removes), sends them back as a `Cookie` header, and adds the site's `Origin` to state changes as a
@@ -16,6 +22,12 @@ export function contextFor(params: Record<string, string> = {}, ip = "127.0.0.1"
 export class TestBrowser {
   readonly cookies = new Map<string, string>();
   userAgent = "galleta-tests";
+  /**
+   * The client address `send` reports unless told otherwise: one per browser (from 198.18.0.0/15,
+   * reserved for tests), as on the web, so the per-network limits on log-in and registration count
+   * each test's browser apart rather than all of them as one 127.0.0.1.
+   */
+  ip = nextTestAddress();
 
   request(path: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Request {
     const method = init.method ?? "GET";
@@ -41,7 +53,7 @@ export class TestBrowser {
     init: Parameters<TestBrowser["request"]>[1] & { params?: Record<string, string>; ip?: string } = {},
   ): Promise<Response> {
     const { params, ip, ...requestInit } = init;
-    return this.remember(await handler(this.request(path, requestInit), contextFor(params, ip)));
+    return this.remember(await handler(this.request(path, requestInit), contextFor(params, ip ?? this.ip)));
   }
 
   /** Stores the response's cookies and returns the response. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { networkOf } from "../../../lib/http/network.ts";
+import { clientNetwork, networkOf } from "../../../lib/http/network.ts";
 
 describe("networkOf", () => {
   it.each([
@@ -19,5 +19,17 @@ describe("networkOf", () => {
 
   it.each([[""], ["not an address"], ["999.1.1.1"], ["1.2.3"]])("answers null for %j", (address) => {
     expect(networkOf(address)).toBeNull();
+  });
+});
+
+describe("clientNetwork (what the login and registration throttles count)", () => {
+  it.each([
+    ["an IPv4 address as itself", "192.0.2.1", "192.0.2.1"],
+    ["IPv4-mapped IPv6 as the IPv4 address", "::ffff:192.0.2.1", "192.0.2.1"],
+    ["IPv6 by its /64", "2001:db8:7:1:a::1", "2001:db8:7:1::/64"],
+    ["IPv6 written with leading zeros as the same /64", "2001:0db8:0007:0001::ff", "2001:db8:7:1::/64"],
+    ["an IPv6 zone index as nothing", "fe80::1%eth0", "fe80:0:0:0::/64"],
+  ])("counts %s", (_case, address, network) => {
+    expect(clientNetwork(address)).toBe(network);
   });
 });

@@ -1,0 +1,31 @@
+import type { CookieJar } from "../cookies/cookie-jar.ts";
+import type { PublicUser } from "./users.ts";
+
+/**
+ * OWASP's "device cookie": a browser that has logged in as a user before carries a signed cookie
+ * naming that user, and its log-ins are not subject to the per-username limit, so strangers failing
+ * from any number of addresses never lock the real user out of their usual browser. It proves only
+ * that this browser once knew the password; the (username, network) pair limit still applies.
+ */
+
+/** Browsers cap cookie lifetimes at 400 days (RFC 6265bis §5.5); a year, renewed at each log-in. */
+const LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
+
+/** Both names the device cookie can have (`__Host-` over HTTPS, like the session cookie's). */
+export const DEVICE_COOKIE_NAMES: readonly string[] = ["device", "__Host-device"];
+
+function deviceCookieName(jar: Pick<CookieJar, "secure">): string {
+  return jar.secure ? "__Host-device" : "device";
+}
+
+/** The user this browser has logged in as, if its device cookie verifies; undefined otherwise. */
+export function readDevice(jar: CookieJar): PublicUser | undefined {
+  const value = jar.getSigned(deviceCookieName(jar), "device cookie");
+  const match = value === undefined ? null : /^([0-9a-f]{24}):([a-z0-9_.-]{1,64})$/.exec(value);
+  return match?.[1] === undefined || match[2] === undefined ? undefined : { id: match[1], username: match[2] };
+}
+
+/** Queues a device cookie bound to `user` (its id and username, under the device purpose key). */
+export function rememberDevice(jar: CookieJar, user: PublicUser): void {
+  jar.set(deviceCookieName(jar), `${user.id}:${user.username}`, { signed: "device cookie", maxAge: LIFETIME_MS });
+}
