@@ -29,7 +29,7 @@ export async function reauthenticate(
   device: Device,
 ): Promise<SessionRecord<AppSessionData>> {
   const now = new Date();
-  const user = await provePassword(app, session.data.username ?? "", password, client, device, now);
+  const user = await provePassword(app, session.data.username ?? "", password, client, device, now, { jar });
   if (user.id !== session.userId) throw new GalletaError("invalid_credentials", "The password is wrong.");
   const [updated] = await Promise.all([
     app.sessions.markAuthenticated(jar, session),
