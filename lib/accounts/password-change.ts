@@ -44,7 +44,7 @@ export async function changePassword(
 ): Promise<PasswordChanged> {
   const now = new Date();
   requireRecentAuthentication(session, app.config.reauthMs, now);
-  const user = await provePassword(app, session.data.username ?? "", change.currentPassword, client, device, now, { jar });
+  const user = await provePassword(app, session.data.username ?? "", change.currentPassword, client, device, now, via === "cookie" ? { jar } : {});
   if (user.id !== session.userId) throw new GalletaError("invalid_credentials", "The current password is wrong.");
   const init = { userId: user.id, data: {}, userAgent: session.userAgent, authenticated: true, remember: session.remember ?? true };
   const [, renewed] = await Promise.all([

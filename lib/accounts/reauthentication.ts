@@ -23,13 +23,13 @@ export function requireRecentAuthentication(session: SessionRecord, windowMs: nu
  */
 export async function reauthenticate(
   app: Services,
-  { jar, session }: UserSession,
+  { jar, session, via }: UserSession,
   password: string,
   client: string,
   device: Device,
 ): Promise<SessionRecord<AppSessionData>> {
   const now = new Date();
-  const user = await provePassword(app, session.data.username ?? "", password, client, device, now, { jar });
+  const user = await provePassword(app, session.data.username ?? "", password, client, device, now, via === "cookie" ? { jar } : {});
   if (user.id !== session.userId) throw new GalletaError("invalid_credentials", "The password is wrong.");
   const [updated] = await Promise.all([
     app.sessions.markAuthenticated(jar, session),
