@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { CookieJar } from "../cookies/cookie-jar.ts";
 import type { PublicUser } from "./users.ts";
 
@@ -5,8 +6,16 @@ import type { PublicUser } from "./users.ts";
  * OWASP's "device cookie": a browser that has logged in as a user before carries a signed cookie
  * naming that user, and its log-ins are not subject to the per-username limit, so strangers failing
  * from any number of addresses never lock the real user out of their usual browser. It proves only
- * that this browser once knew the password; the (username, network) pair limit still applies.
+ * that this browser once knew the password; the (username, network) pair limit still applies, and
+ * the cookie itself has a failure counter of its own, so a stolen one is worth a few guesses, not more.
  */
+
+/** A verified device cookie: the user it names, and a handle for its own failure counter. */
+export interface Device {
+  user: PublicUser;
+  /** SHA-256 of the cookie's value: names its throttle counter without storing the cookie. */
+  handle: string;
+}
 
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis §5.5); a year, renewed at each log-in. */
 const LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
@@ -19,10 +28,13 @@ function deviceCookieName(jar: Pick<CookieJar, "secure">): string {
 }
 
 /** The user this browser has logged in as, if its device cookie verifies; undefined otherwise. */
-export function readDevice(jar: CookieJar): PublicUser | undefined {
-  const value = jar.getSigned(deviceCookieName(jar), "device cookie");
+export function readDevice(jar: CookieJar): Device | undefined {
+  const name = deviceCookieName(jar);
+  const value = jar.getSigned(name, "device cookie");
   const match = value === undefined ? null : /^([0-9a-f]{24}):([a-z0-9_.-]{1,64})$/.exec(value);
-  return match?.[1] === undefined || match[2] === undefined ? undefined : { id: match[1], username: match[2] };
+  if (match?.[1] === undefined || match[2] === undefined) return undefined;
+  const handle = createHash("sha256").update(jar.get(name) ?? "").digest("base64url");
+  return { user: { id: match[1], username: match[2] }, handle };
 }
 
 /** Queues a device cookie bound to `user` (its id and username, under the device purpose key). */

@@ -47,22 +47,25 @@ export async function logInThen<T>(
   const { windowMs } = app.config.loginLimits;
   const counters = loginCounters(app.config.loginLimits, username, clientNetwork(client));
   const device = options.jar === undefined ? undefined : readDevice(options.jar);
-  const trusted = device?.username === username;
+  // A device cookie for this username stands in for the username counter: its own counter, at the
+  // pair limit, so a stolen cookie is worth as few guesses as one network gets.
+  const deviceCounter = device?.user.username === username ? { key: `device:${device.handle}`, limit: app.config.loginLimits.perPair } : undefined;
   const [reserved, account] = await Promise.all([
-    app.throttle.reserve(trusted ? [counters.pair, counters.network] : Object.values(counters), now, windowMs),
+    app.throttle.reserve([counters.pair, counters.network, deviceCounter ?? counters.username], now, windowMs),
     app.users.findCredentials(username),
   ]);
   // A device cookie for an earlier account of the same name (deleted, then registered again) is no one's.
-  const reservation = trusted && account?.id !== device?.id ? await extend(app, reserved, counters.username, now) : reserved;
+  const reservation = deviceCounter !== undefined && account?.id !== device?.user.id ? await extend(app, reserved, counters.username, now) : reserved;
   const matches = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
   if (account === null || !matches) throw new GalletaError("invalid_credentials", "The username or password is wrong.");
   const user: PublicUser = { id: account.id, username: account.username };
   if (options.jar !== undefined) rememberDevice(options.jar, user);
   const [result] = await Promise.all([
     options.then(user),
-    // OWASP: a success resets the failures of this browser's address for this user; the network's
-    // and the username's counters keep their failures, and only this attempt is taken back.
-    app.throttle.release(reservation, [counters.pair.key]),
+    // OWASP: a success resets the failures of this browser's address and of its device cookie for
+    // this user; the network's and the username's counters keep their failures, and only this
+    // attempt is taken back from them.
+    app.throttle.release(reservation, [counters.pair.key, ...(deviceCounter === undefined ? [] : [deviceCounter.key])]),
     needsRehash(account.passwordHash) ? app.users.upgradeHash(account.id, account.passwordHash, password) : undefined,
   ]);
   return { user, result };

@@ -129,6 +129,19 @@ describe("login throttling", { timeout: 120_000 }, () => {
     await expectThrottled(await attempt(username, PASSWORD, uniqueClient(), attacker));
   });
 
+  it("gives a stolen device cookie at most 5 guesses, whatever the networks, and the user still logs in without it", async () => {
+    const victim = new TestBrowser();
+    const { username } = await registerUser(victim);
+    const thief = new TestBrowser();
+    thief.cookies.set("device", victim.cookies.get("device") ?? "");
+    for (let failure = 0; failure < 5; failure += 1) {
+      await expectError(await attempt(username, "wrong password", uniqueClient(), thief), 401, "invalid_credentials");
+    }
+    await expectThrottled(await attempt(username, PASSWORD, uniqueClient(), thief));
+    expect(checks.count).toBe(5);
+    expect((await attempt(username, PASSWORD, uniqueClient())).status).toBe(200);
+  });
+
   it.each([
     ["IPv6 addresses of one /64", (index: number) => `2001:db8:7:1:${index.toString(16)}::1`, "2001:db8:7:2::1"],
     ["IPv4-mapped IPv6 and IPv4 forms of one address", (index: number) => (index % 2 === 0 ? "::ffff:192.0.2.7" : "192.0.2.7"), "192.0.2.8"],
