@@ -76,4 +76,26 @@ describe("loadConfig", () => {
   it.each([["-1"], ["soon"], ["0"]])("refuses SESSION_IDLE_MINUTES=%s", (value) => {
     expect(() => loadConfig({ SESSION_SECRETS: longSecret, SESSION_IDLE_MINUTES: value })).toThrow(ConfigurationError);
   });
+
+  it("reads the security limits (issue 10) with OWASP-minded defaults", () => {
+    expect(loadConfig({ SESSION_SECRETS: longSecret })).toMatchObject({
+      loginLimits: { perPair: 5, perNetwork: 20, perUsername: 50, windowMs: 15 * 60_000 },
+      registerLimitPerNetwork: 10,
+    });
+    const env = { LOGIN_LIMIT_PER_PAIR: "3", LOGIN_LIMIT_PER_NETWORK: "7", LOGIN_LIMIT_PER_USERNAME: "9", LOGIN_WINDOW_MINUTES: "5", REGISTER_LIMIT_PER_NETWORK: "2" };
+    expect(loadConfig({ SESSION_SECRETS: longSecret, ...env })).toMatchObject({
+      loginLimits: { perPair: 3, perNetwork: 7, perUsername: 9, windowMs: 5 * 60_000 },
+      registerLimitPerNetwork: 2,
+    });
+  });
+
+  it.each([
+    ["LOGIN_LIMIT_PER_PAIR", "0"],
+    ["LOGIN_LIMIT_PER_NETWORK", "1.5"],
+    ["LOGIN_LIMIT_PER_USERNAME", "lots"],
+    ["LOGIN_WINDOW_MINUTES", "0"],
+    ["REGISTER_LIMIT_PER_NETWORK", "-1"],
+  ])("refuses the security limit %s=%s with a message naming it", (name, value) => {
+    expect(() => loadConfig({ SESSION_SECRETS: longSecret, [name]: value })).toThrow(new RegExp(name));
+  });
 });
