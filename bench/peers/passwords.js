@@ -1,18 +1,22 @@
-// The peers check passwords exactly as galleta's lib/accounts/passwords.ts does (scrypt N=2^15, r=8, p=1,
-// 32-byte key, NFKC, hashes stored as `scrypt$N$r$p$salt$hash`), so a login costs every app the
+// The peers check passwords exactly as galleta's lib/accounts/passwords.ts does (scrypt with the
+// parameters stored in the hash, 32-byte key, `scrypt-nfc$N$r$p$salt$hash` with NFC, or the older
+// `scrypt$…` with NFKC), so a login costs every app the
 // same CPU and the benchmark compares sessions, not password hashing. They read the hashes galleta
 // wrote to the shared `users` collection. Unlike galleta, they do not hash a decoy for unknown
 // usernames; the benchmark only logs in a user that exists, so that costs them nothing here.
 import { scrypt, timingSafeEqual } from "node:crypto";
 
-/** Whether `password` matches a galleta `scrypt$N$r$p$salt$hash` string. */
+const NORMALISATION = { "scrypt-nfc": "NFC", scrypt: "NFKC" };
+
+/** Whether `password` matches a galleta `scrypt-nfc$N$r$p$salt$hash` (or older `scrypt$…`) string. */
 export function verifyPassword(password, stored) {
   const [scheme, n, r, p, salt, hash] = String(stored).split("$");
-  if (scheme !== "scrypt" || salt === undefined || hash === undefined) return Promise.resolve(false);
+  const form = Object.hasOwn(NORMALISATION, scheme) ? NORMALISATION[scheme] : undefined;
+  if (form === undefined || salt === undefined || hash === undefined) return Promise.resolve(false);
   const params = { N: Number(n), r: Number(r), p: Number(p) };
   const expected = Buffer.from(hash, "base64url");
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize("NFKC"), Buffer.from(salt, "base64url"), expected.length, { ...params, maxmem: 256 * params.N * params.r }, (error, key) =>
+    scrypt(password.normalize(form), Buffer.from(salt, "base64url"), expected.length, { ...params, maxmem: 256 * params.N * params.r }, (error, key) =>
       error ? reject(error) : resolve(key.length === expected.length && timingSafeEqual(key, expected)),
     );
   });
