@@ -96,17 +96,18 @@ export class ActivityLog {
   }
 
   /**
-   * Counts a failed log-in against a username: one counter per (username, 15-minute window),
-   * incremented with `$inc`, never the attempted password. Keyed by the (normalised) username
-   * because a wrong password is known before the account's id is.
+   * Adds `step` to a username's failed log-ins: one counter per (username, 15-minute window) moved
+   * with `$inc`, never the attempted password. Keyed by the (normalised) username because an attempt
+   * is counted before the account's id is known; a success takes its count back with -1.
    */
-  async loginFailed(username: string, device: Device, at: Date): Promise<void> {
+  async countFailure(username: string, device: Device, at: Date, step: 1 | -1): Promise<void> {
     await this.#ensureIndexes();
     const window = Math.floor(at.getTime() / FAILURE_WINDOW_MS);
+    const seen = step > 0 ? { $set: { at, ...device } } : {};
     await storeCall(() =>
       this.#events.updateOne(
         { _id: `failed:${window}:${username}` },
-        { $inc: { count: 1 }, $set: { at, ...device }, $setOnInsert: { type: "login_failed", userId: null, username } },
+        { $inc: { count: step }, ...seen, $setOnInsert: { type: "login_failed", userId: null, username, ...(step > 0 ? {} : { at, ...device }) } },
         { upsert: true },
       ),
     );
@@ -117,7 +118,8 @@ export class ActivityLog {
     await this.#ensureIndexes();
     const documents = await storeCall(() =>
       this.#events
-        .find({ $or: [{ userId }, { username }] })
+        // A window whose attempts all succeeded has a count of 0: nothing failed, nothing to show.
+        .find({ $or: [{ userId }, { username, count: { $gt: 0 } }] })
         .sort({ at: -1, _id: -1 })
         .limit(ACTIVITY_LIMIT)
         .toArray(),

@@ -1,5 +1,4 @@
 import type { CookieJar } from "../cookies/cookie-jar.ts";
-import { GalletaError } from "../http/errors.ts";
 import { optionalBoolean, requireObject } from "../http/validation.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
 import type { AppSessionData, Services } from "../services.ts";
@@ -13,9 +12,8 @@ export function readRemember(body: unknown): boolean {
 }
 
 /**
- * The one throttled password check (`logIn`), plus the activity log's failure counter when the
- * password is wrong. That counter is the only write a refused attempt makes, so it runs alone.
- * `options.jar` lets a device cookie lift the per-username limit (issue 10).
+ * The one throttled password check (`logIn`), plus the activity log's failure counter for the
+ * username. `options.jar` lets a device cookie lift the per-username limit (issue 10).
  */
 export async function provePassword(
   app: Services,
@@ -30,7 +28,12 @@ export async function provePassword(
   return user;
 }
 
-/** `provePassword`, with `then` (starting the session) run beside the throttle's bookkeeping: one round trip fewer (`logInThen`). */
+/**
+ * `provePassword`, with `then` (starting the session) run beside the throttle's bookkeeping: one round
+ * trip fewer (`logInThen`). The failure counter costs no round trip of its own: every attempt counts
+ * as a failure beside the throttle's reservation, and a success takes it back beside `then` (so an
+ * attempt the throttle refuses counts too, as a failed attempt against the account).
+ */
 export async function provePasswordThen<T>(
   app: Services,
   username: string,
@@ -40,14 +43,12 @@ export async function provePasswordThen<T>(
   now: Date,
   options: LogInOptions & { then: (user: PublicUser) => Promise<T> },
 ): Promise<{ user: PublicUser; result: T }> {
-  try {
-    return await logInThen(app, username, password, client, now, options);
-  } catch (error) {
-    if (error instanceof GalletaError && error.code === "invalid_credentials") {
-      await app.events.loginFailed(username.trim().toLowerCase().slice(0, 64), device, now);
-    }
-    throw error;
-  }
+  const name = username.trim().toLowerCase().slice(0, 64);
+  const counted = app.events.countFailure(name, device, now, 1);
+  const then = async (user: PublicUser) => (await Promise.all([options.then(user), counted.then(() => app.events.countFailure(name, device, now, -1))]))[0];
+  const [outcome] = await Promise.allSettled([logInThen(app, username, password, client, now, { ...options, then }), counted]);
+  if (outcome.status === "rejected") throw outcome.reason;
+  return outcome.value;
 }
 
 /** How a user's new session starts. */

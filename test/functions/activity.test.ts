@@ -85,6 +85,15 @@ describe("GET /api/activity", { timeout: 30_000 }, () => {
     expect(FAILURE_WINDOW_MS).toBe(15 * 60_000);
   });
 
+  it("counts no failure for log-ins that succeed, even beside failing ones", async () => {
+    const laptop = new TestBrowser();
+    const { username } = await registerUser(laptop);
+    await Promise.all([loggedIn(username, { ip: "198.51.100.7" }), loggedIn(username, { ip: "198.51.100.8" }), fail(username, "198.51.100.9")]);
+    await loggedIn(username, { ip: "198.51.100.10" });
+    const failures = (await eventsOf(laptop)).filter((event) => event.type === "login_failed");
+    expect(failures.reduce((sum, event) => sum + (event.count ?? 0), 0)).toBe(1);
+  });
+
   it("shows only the user's own events", async () => {
     const alice = new TestBrowser();
     await registerUser(alice);
