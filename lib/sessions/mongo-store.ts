@@ -12,18 +12,7 @@ import {
 } from "./session-store.ts";
 
 /** A session as stored in MongoDB: `_id` is the SHA-256 of the session id. */
-export interface SessionDocument<Data extends SessionData = SessionData> {
-  _id: string;
-  userId: string | null;
-  data: Data;
-  createdAt: Date;
-  lastSeenAt: Date;
-  expiresAt: Date;
-  absoluteExpiresAt: Date;
-  userAgent: string | null;
-  authenticatedAt?: Date | null;
-  remember?: boolean;
-}
+export type SessionDocument<Data extends SessionData = SessionData> = Omit<SessionRecord<Data>, "key"> & { _id: string };
 
 /** The TTL index: MongoDB deletes a session once `expiresAt` has passed (expireAfterSeconds 0). */
 export const TTL_INDEX = Object.freeze({ name: "expiresAt_ttl", key: { expiresAt: 1 }, expireAfterSeconds: 0 });
