@@ -1,4 +1,5 @@
 import type { CookieJar } from "../cookies/cookie-jar.ts";
+import { runAfterResponse } from "./after-response.ts";
 import { GalletaError } from "./errors.ts";
 
 /** What a function needs from Netlify's `Context`: the client address and the path parameters. */
@@ -64,6 +65,8 @@ export function methods(handlers: Partial<Record<Method, Handler>>): Handler {
       return await handler(request, context);
     } catch (error) {
       return errorResponse(error);
+    } finally {
+      runAfterResponse();
     }
   };
 }

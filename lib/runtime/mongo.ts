@@ -8,7 +8,9 @@ import {
   MongoTopologyClosedError,
   type Db,
 } from "mongodb";
+import { isMainThread } from "node:worker_threads";
 import type { GalletaConfig } from "./config.ts";
+import { afterResponse } from "../http/after-response.ts";
 import { ConfigurationError, StoreUnavailableError } from "../http/errors.ts";
 
 /**
@@ -28,6 +30,16 @@ export const CLIENT_OPTIONS = Object.freeze({
   appName: "galleta",
 });
 
+/**
+ * Whether this is one of the worker threads netlify dev starts for every invocation of a v2 function
+ * (netlify-cli 27, `runtimes/js/index.js`: a `new Worker` per call that imports the function afresh
+ * and is never terminated; it ends only when nothing keeps its event loop alive). An open client's
+ * sockets and monitor would keep it alive for good, a thread, ~37 MB and a connection pool per
+ * request, so there the client is closed once the response is ready and the worker can exit.
+ * Production and every other host reuse one client per warm instance, as below.
+ */
+const ONE_INVOCATION_WORKER = process.env.NETLIFY_DEV === "true" && !isMainThread;
+
 let shared: { uri: string; client: MongoClient; databases: Map<string, Db> } | undefined;
 
 /**
@@ -42,6 +54,7 @@ export function getDatabase(config: GalletaConfig): Db {
   }
   if (shared?.uri !== uri) {
     shared = { uri, client: new MongoClient(uri, CLIENT_OPTIONS), databases: new Map() };
+    if (ONE_INVOCATION_WORKER) afterResponse(closeDatabase);
   }
   let db = shared.databases.get(config.mongodbDb);
   if (db === undefined) {

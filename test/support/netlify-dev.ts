@@ -13,6 +13,8 @@ export const TEST_SECRET = "galleta-test-secret-not-for-production-0123456789";
 export interface NetlifyDev {
   /** Where the site answers, e.g. http://localhost:23456 (no trailing slash). */
   url: string;
+  /** The netlify dev process (the leader of its process group), to watch its memory and threads. */
+  pid: number;
   /** The stand-in the functions talk to: counters and fault switches for the tests. */
   standin: MongoStandin;
   /** What `netlify dev` printed so far, for a failing test's message. */
@@ -80,6 +82,7 @@ export async function startNetlifyDev(options: { env?: Record<string, string> } 
   let stopped: Promise<void> | undefined;
   const server: NetlifyDev = {
     url: `http://localhost:${port}`,
+    pid: child.pid ?? 0,
     standin,
     output: () => output,
     stop() {
