@@ -1,0 +1,88 @@
+import { Worker } from "node:worker_threads";
+import { MongoClient } from "mongodb";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import visits from "../../../functions/visits.ts";
+import { CONFIG_ENV } from "../../../lib/runtime/config.ts";
+import { getDatabase } from "../../../lib/runtime/mongo.ts";
+import { services } from "../../../lib/services.ts";
+import { useFunctionEnv } from "../../support/function-env.ts";
+import { TestBrowser } from "../../support/requests.ts";
+
+const api = useFunctionEnv({ NETLIFY_DEV: "true" });
+let observer: MongoClient;
+
+beforeAll(async () => {
+  observer = new MongoClient(api.mongo.uri, { maxPoolSize: 1 });
+  await openConnections();
+});
+
+afterAll(async () => {
+  await observer?.close();
+});
+
+/** Open connections as the server reports them (`serverStatus`), the observer's own included. */
+async function openConnections(): Promise<number> {
+  const status = await observer.db("admin").command({ serverStatus: 1 });
+  return (status.connections as { current: number }).current;
+}
+
+const FUNCTION = new URL("../../../functions/visits.ts", import.meta.url).href;
+
+/**
+ * Does what netlify dev does for each invocation of a v2 function: a new worker thread imports the
+ * function and calls it once. Resolves with the answer and a promise of the worker's exit.
+ */
+async function invokeInWorker(env: Record<string, string>): Promise<{ status: number; worker: Worker; exited: Promise<number> }> {
+  const ours = new Set<string>([...CONFIG_ENV, "NETLIFY_DEV"]);
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !ours.has(name)));
+  const worker = new Worker(
+    `const { parentPort, workerData } = require("node:worker_threads");
+     import(workerData.url)
+       .then((module) => module.default(new Request("http://localhost:8888/api/visits", { method: "POST" }), { ip: "127.0.0.1", params: {} }))
+       .then((response) => parentPort.postMessage(response.status));`,
+    { eval: true, workerData: { url: FUNCTION }, env: { ...clean, MONGODB_URI: api.mongo.uri, MONGODB_DB: api.mongo.dbName, ...env } },
+  );
+  const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
+  const status = await new Promise<number>((resolve, reject) => {
+    worker.once("message", resolve);
+    worker.once("error", reject);
+  });
+  return { status, worker, exited };
+}
+
+describe("the MongoDB client in netlify dev's one-invocation worker threads", () => {
+  it("is closed once the response is ready, so the worker exits and its connections go back to the baseline", async () => {
+    const baseline = await openConnections();
+    const { status, exited } = await invokeInWorker({ NETLIFY_DEV: "true", NODE_ENV: "development" });
+    expect(status).toBe(200);
+    expect(await exited).toBe(0);
+    await expect.poll(openConnections, { timeout: 5000 }).toBe(baseline);
+  });
+
+  it("stays open in a worker thread outside netlify dev, as on any long-lived host", async () => {
+    const baseline = await openConnections();
+    const { status, worker, exited } = await invokeInWorker({ NODE_ENV: "development" });
+    try {
+      expect(status).toBe(200);
+      // The open client keeps the worker and its connections, which is what a warm instance wants.
+      expect(await openConnections()).toBeGreaterThan(baseline);
+      expect(await Promise.race([exited.then(() => "exited"), new Promise((resolve) => setTimeout(resolve, 500, "running"))])).toBe("running");
+    } finally {
+      await worker.terminate();
+    }
+  });
+});
+
+describe("the MongoDB client on the main thread (production, the function server, the tests)", () => {
+  it("is one client per instance, kept across invocations even with NETLIFY_DEV=true", async () => {
+    const browser = new TestBrowser();
+    expect((await browser.send(visits, "/api/visits", { method: "POST" })).status).toBe(200);
+    const db = getDatabase(services().config);
+    const open = await openConnections();
+    for (let visit = 2; visit <= 5; visit += 1) {
+      expect(await (await browser.send(visits, "/api/visits", { method: "POST" })).json()).toMatchObject({ visits: visit });
+    }
+    expect(getDatabase(services().config)).toBe(db);
+    expect(await openConnections()).toBe(open);
+  });
+});
