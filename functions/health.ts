@@ -3,13 +3,18 @@ import { json, methods } from "../lib/http/http.ts";
 import { services } from "../lib/services.ts";
 import { storeCall } from "../lib/runtime/mongo.ts";
 
-/** Liveness and store reachability: 200 when MongoDB answers a ping, 503 `store_unavailable` when not. */
+/**
+ * Liveness and store reachability: 200 when MongoDB answers a ping, 503 `store_unavailable` when
+ * not; also the mode the instance runs in and Netlify's deploy context, so an operator can see that
+ * a deploy is strict.
+ */
 export default methods({
-  GET: async () => {
-    const { db } = services();
+  GET: async (_request, context) => {
+    const { config, db } = services();
     const started = performance.now();
     await storeCall(() => db.command({ ping: 1 }));
-    return json({ ok: true, store: "mongodb", latencyMs: Math.round(performance.now() - started) });
+    const latencyMs = Math.round(performance.now() - started);
+    return json({ ok: true, store: "mongodb", mode: config.mode, deployContext: context.deploy?.context ?? null, latencyMs });
   },
 });
 

@@ -15,7 +15,7 @@ export type ErrorCode =
   | "too_many_attempts"
   | "store_unavailable"
   | "cookie_too_large"
-  | "misconfigured"
+  | "server_misconfigured"
   | "internal_error";
 
 const statusByCode: Readonly<Record<ErrorCode, number>> = {
@@ -34,7 +34,7 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   too_many_attempts: 429,
   store_unavailable: 503,
   cookie_too_large: 500,
-  misconfigured: 500,
+  server_misconfigured: 500,
   internal_error: 500,
 };
 
@@ -81,10 +81,19 @@ export class CookieTooLargeError extends GalletaError {
   }
 }
 
-/** The deployment is missing a setting or has an unsafe one; the message says what to set. */
+/**
+ * The deployment is missing a setting or has an unsafe one. `detail` says what to set and goes to
+ * the log only (as the cause, which errorResponse logs); the client gets a generic message, since
+ * configuration is nobody's business but the operator's.
+ */
 export class ConfigurationError extends GalletaError {
-  constructor(message: string) {
-    super("misconfigured", message);
+  readonly detail: string;
+
+  constructor(detail: string) {
+    super("server_misconfigured", "The server is not configured correctly. Its operator will find what to set in the function log.", {
+      cause: detail,
+    });
     this.name = "ConfigurationError";
+    this.detail = detail;
   }
 }

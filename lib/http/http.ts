@@ -2,10 +2,12 @@ import type { CookieJar } from "../cookies/cookie-jar.ts";
 import { runAfterResponse } from "./after-response.ts";
 import { GalletaError } from "./errors.ts";
 
-/** What a function needs from Netlify's `Context`: the client address and the path parameters. */
+/** What a function needs from Netlify's `Context`: the client address, the path parameters and the deploy context. */
 export interface RequestContext {
   ip: string;
   params: Record<string, string>;
+  /** Netlify's deploy context at run time ("production", "deploy-preview", "branch-deploy", "dev"…); absent outside Netlify. */
+  deploy?: { context: string };
 }
 
 /** A Netlify Functions v2 handler. */

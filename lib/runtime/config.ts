@@ -1,9 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { ConfigurationError } from "../http/errors.ts";
 
+/**
+ * "production" unless the environment says development explicitly: NETLIFY_DEV=true (netlify dev
+ * sets it) or NODE_ENV of development or test (vitest sets test). Not CONTEXT: Netlify sets it at
+ * build time only, so deployed functions never see it; and not NODE_ENV=production, which deployed
+ * functions do not set either. So a deploy is strict whatever its environment forgot to say.
+ */
+export type Mode = "production" | "development";
+
 /** Everything galleta reads from the environment, validated once. */
 export interface GalletaConfig {
-  readonly production: boolean;
+  /** Development tolerates a missing MONGODB_URI and SESSION_SECRETS (a random secret per process); production refuses them. */
+  readonly mode: Mode;
   /** The first signs; every one verifies, so secrets rotate without logging anyone out. */
   readonly secrets: readonly string[];
   readonly mongodbUri: string | undefined;
@@ -44,8 +53,12 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 let developmentSecret: string | undefined;
 
-function isProduction(env: Env): boolean {
-  return env.CONTEXT === "production" || env.NODE_ENV === "production";
+// Said once in every production refusal, for whoever meant to run galleta locally.
+const LOCALLY = "(To run it locally instead, use `npm run dev`, or set NODE_ENV=development.)";
+
+function modeOf(env: Env): Mode {
+  const development = env.NETLIFY_DEV === "true" || env.NODE_ENV === "development" || env.NODE_ENV === "test";
+  return development ? "development" : "production";
 }
 
 function readSecrets(env: Env, production: boolean): string[] {
@@ -56,12 +69,12 @@ function readSecrets(env: Env, production: boolean): string[] {
   if (production) {
     if (secrets.length === 0) {
       throw new ConfigurationError(
-        "SESSION_SECRETS is not set. Set it to one or more comma-separated random strings of at least 32 characters (e.g. `openssl rand -base64 48`).",
+        `SESSION_SECRETS is not set. Set it in the site's environment variables to one or more comma-separated random strings of at least 32 characters (e.g. \`openssl rand -base64 48\`), the same for every function. ${LOCALLY}`,
       );
     }
     if (secrets.some((secret) => secret.length < MIN_SECRET_LENGTH)) {
       throw new ConfigurationError(
-        `Every secret in SESSION_SECRETS must be at least ${MIN_SECRET_LENGTH} characters long. Replace the short one with a longer random string.`,
+        `Every secret in SESSION_SECRETS must be at least ${MIN_SECRET_LENGTH} characters long. Replace the short one with a longer random string (e.g. \`openssl rand -base64 48\`). ${LOCALLY}`,
       );
     }
     return secrets;
@@ -108,9 +121,10 @@ const HOUR = 60 * MINUTE;
 
 /** Reads and validates the configuration from `env`; throws a ConfigurationError that says what to set. */
 export function loadConfig(env: Env): GalletaConfig {
-  const production = isProduction(env);
+  const mode = modeOf(env);
+  const production = mode === "production";
   const config: GalletaConfig = {
-    production,
+    mode,
     secrets: readSecrets(env, production),
     mongodbUri: env.MONGODB_URI?.trim() || undefined,
     mongodbDb: env.MONGODB_DB?.trim() || "galleta",
@@ -133,7 +147,7 @@ export function loadConfig(env: Env): GalletaConfig {
     registerLimitPerNetwork: readCount(env, "REGISTER_LIMIT_PER_NETWORK", 10),
   };
   if (production && config.mongodbUri === undefined) {
-    throw new ConfigurationError("MONGODB_URI is not set. Set it to your MongoDB Atlas connection string.");
+    throw new ConfigurationError(`MONGODB_URI is not set. Set it in the site's environment variables to your MongoDB Atlas connection string (mongodb+srv://…). ${LOCALLY}`);
   }
   if (config.idleTimeoutMs === 0 || config.absoluteTimeoutMs === 0) {
     throw new ConfigurationError("SESSION_IDLE_MINUTES and SESSION_ABSOLUTE_HOURS must be greater than 0.");
@@ -143,7 +157,7 @@ export function loadConfig(env: Env): GalletaConfig {
 
 /** Every environment variable galleta reads. */
 export const CONFIG_ENV = [
-  "CONTEXT",
+  "NETLIFY_DEV",
   "NODE_ENV",
   "SESSION_SECRETS",
   "MONGODB_URI",

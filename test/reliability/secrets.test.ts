@@ -25,7 +25,6 @@ const api = useFunctionEnv({ SESSION_SECRETS: OLD, SESSION_TOUCH_AFTER_SECONDS: 
 
 afterEach(() => {
   process.env.SESSION_SECRETS = OLD;
-  delete process.env.CONTEXT;
   delete process.env.SESSION_CACHE_SECONDS;
 });
 
@@ -107,36 +106,51 @@ const FUNCTIONS: ReadonlyArray<[string, Handler, string, string, Record<string, 
   ["visits", visits, "POST", "/api/visits"],
 ];
 
-describe("in production (CONTEXT=production)", () => {
+// useFunctionEnv clears every variable galleta reads, NODE_ENV and NETLIFY_DEV included: these
+// suites run as a deployed function does, with none of NETLIFY_DEV, NODE_ENV or CONTEXT.
+describe("in an environment shaped like a deployed function's", () => {
   const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
   afterEach(() => logged.mockClear());
 
-  it.each([
-    { secrets: undefined, why: "missing" },
-    { secrets: "", why: "empty" },
-    { secrets: "too-short-secret", why: "short" },
-    { secrets: `${NEW},too-short-secret`, why: "one of two short" },
-  ])("refuses to serve anything when SESSION_SECRETS is $why, with a 500 misconfigured that says what to set", { timeout: 15_000 }, async ({ secrets }) => {
-    process.env.CONTEXT = "production";
-    if (secrets === undefined) delete process.env.SESSION_SECRETS;
-    else process.env.SESSION_SECRETS = secrets;
-    const commandsBefore = api.mongo.standin?.totalCommands();
-
-    for (const [name, handler, method, path, params] of FUNCTIONS) {
-      const browser = new TestBrowser();
-      const response = await handler(browser.request(path, { method, body: method === "POST" ? { username: "someone", password: PASSWORD } : undefined }), { ip: "127.0.0.1", params: params ?? {} });
-      const text = await response.text();
-      expect({ name, status: response.status }).toEqual({ name, status: 500 });
-      expect(response.headers.get("content-type")).toMatch(/^application\/json/);
-      const body = JSON.parse(text) as { error: { code: string; message: string } };
-      expect(body.error.code).toBe("misconfigured");
-      expect(body.error.message).toMatch(/SESSION_SECRETS/);
-      expect(body.error.message).toMatch(/at least 32 characters/);
-      expect(response.headers.getSetCookie(), `${name} sets no cookie`).toEqual([]);
-    }
-    if (commandsBefore !== undefined) expect(api.mongo.standin?.totalCommands(), "no database command was sent").toBe(commandsBefore);
-
-    process.env.SESSION_SECRETS = NEW;
-    expect((await settle(await send(new TestBrowser(), visits, "/api/visits", { method: "POST" }))).status, "served once the secret is set, with no restart").toBe(200);
+  it("has none of the variables that would mean development", () => {
+    expect([process.env.NETLIFY_DEV, process.env.NODE_ENV, process.env.CONTEXT]).toEqual([undefined, undefined, undefined]);
   });
+
+  it.each([
+    { variable: "SESSION_SECRETS", value: undefined, why: "missing", says: /SESSION_SECRETS is not set/ },
+    { variable: "SESSION_SECRETS", value: "", why: "empty", says: /SESSION_SECRETS is not set/ },
+    { variable: "SESSION_SECRETS", value: "too-short-secret", why: "short", says: /at least 32 characters/ },
+    { variable: "SESSION_SECRETS", value: `${NEW},too-short-secret`, why: "one of two short", says: /at least 32 characters/ },
+    { variable: "MONGODB_URI", value: undefined, why: "missing", says: /MONGODB_URI is not set/ },
+  ])(
+    "refuses to serve anything when $variable is $why: 500 server_misconfigured with a generic message, and the log says what to set",
+    { timeout: 15_000 },
+    async ({ variable, value, says }) => {
+      const saved = process.env[variable];
+      if (value === undefined) delete process.env[variable];
+      else process.env[variable] = value;
+      const commandsBefore = api.mongo.standin?.totalCommands();
+      try {
+        for (const [name, handler, method, path, params] of FUNCTIONS) {
+          const browser = new TestBrowser();
+          const response = await handler(browser.request(path, { method, body: method === "POST" ? { username: "someone", password: PASSWORD } : undefined }), { ip: "127.0.0.1", params: params ?? {} });
+          const text = await response.text();
+          expect({ name, status: response.status }).toEqual({ name, status: 500 });
+          expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+          const body = JSON.parse(text) as { error: { code: string; message: string } };
+          expect(body.error.code).toBe("server_misconfigured");
+          expect(text, `${name} keeps the configuration to itself`).not.toMatch(/SESSION_SECRETS|MONGODB_URI|32 characters|mongodb:/);
+          expect(response.headers.getSetCookie(), `${name} sets no cookie`).toEqual([]);
+        }
+        const log = logged.mock.calls.map((call) => call.map(String).join(" ")).join("\n");
+        expect(log).toMatch(says);
+        expect(log).toMatch(/server_misconfigured/);
+        if (commandsBefore !== undefined) expect(api.mongo.standin?.totalCommands(), "no database command was sent").toBe(commandsBefore);
+      } finally {
+        if (saved === undefined) delete process.env[variable];
+        else process.env[variable] = saved;
+      }
+      expect((await settle(await send(new TestBrowser(), visits, "/api/visits", { method: "POST" }))).status, "served once it is set, with no restart").toBe(200);
+    },
+  );
 });

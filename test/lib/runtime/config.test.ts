@@ -1,44 +1,95 @@
 import { describe, expect, it, vi } from "vitest";
-import { loadConfig } from "../../../lib/runtime/config.ts";
+import { loadConfig, type Env } from "../../../lib/runtime/config.ts";
 import { ConfigurationError } from "../../../lib/http/errors.ts";
 
 const longSecret = "x".repeat(32);
-const production = { CONTEXT: "production", MONGODB_URI: "mongodb://db.example/" };
+// A deployed function's environment: none of NETLIFY_DEV, NODE_ENV or CONTEXT (build-time only on Netlify).
+const deployed = { MONGODB_URI: "mongodb://db.example/" };
 
-describe("loadConfig", () => {
+/** What loadConfig tells the operator (the log's sentence), or undefined if it accepts `env`. */
+function refusal(env: Env): string | undefined {
+  try {
+    loadConfig(env);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.detail;
+    throw error;
+  }
+}
+
+describe("the mode", () => {
   it.each([
-    ["CONTEXT=production", { CONTEXT: "production" }],
-    ["NODE_ENV=production", { NODE_ENV: "production" }],
-  ])("refuses to start in production (%s) without SESSION_SECRETS", (_case, env) => {
-    expect(() => loadConfig({ ...env, MONGODB_URI: "mongodb://db.example/" })).toThrow(/SESSION_SECRETS is not set/);
+    ["nothing (a deployed function)", {}, "production"],
+    ["CONTEXT=production", { CONTEXT: "production" }, "production"],
+    ["CONTEXT=dev, which only netlify dev's own variables may say", { CONTEXT: "dev" }, "production"],
+    ["NODE_ENV=production", { NODE_ENV: "production" }, "production"],
+    ["NODE_ENV=staging", { NODE_ENV: "staging" }, "production"],
+    ["NETLIFY_DEV=false", { NETLIFY_DEV: "false" }, "production"],
+    ["NETLIFY_DEV=true (netlify dev)", { NETLIFY_DEV: "true" }, "development"],
+    ["NODE_ENV=development", { NODE_ENV: "development" }, "development"],
+    ["NODE_ENV=test (vitest)", { NODE_ENV: "test" }, "development"],
+  ])("is %s → %s", (_case, env, mode) => {
+    expect(loadConfig({ ...env, MONGODB_URI: "mongodb://db.example/", SESSION_SECRETS: longSecret }).mode).toBe(mode);
+  });
+});
+
+describe("in production", () => {
+  it.each([
+    ["no SESSION_SECRETS", {}, /SESSION_SECRETS is not set/],
+    ["an empty SESSION_SECRETS", { SESSION_SECRETS: " , " }, /SESSION_SECRETS is not set/],
+    ["a secret under 32 characters", { SESSION_SECRETS: `${longSecret},short` }, /at least 32 characters/],
+    ["no MONGODB_URI", { MONGODB_URI: "", SESSION_SECRETS: longSecret }, /MONGODB_URI is not set/],
+  ])("refuses %s and says what to set, and how to run locally instead", (_case, env, what) => {
+    const detail = refusal({ ...deployed, ...env });
+    expect(detail).toMatch(what);
+    expect(detail).toMatch(/Set it|Replace the short one/);
+    expect(detail).toMatch(/npm run dev/);
   });
 
-  it("refuses a production secret under 32 characters and says how long it must be", () => {
-    expect(() => loadConfig({ ...production, SESSION_SECRETS: `${longSecret},short` })).toThrow(/at least 32 characters/);
-  });
-
-  it("refuses production without MONGODB_URI", () => {
-    expect(() => loadConfig({ CONTEXT: "production", SESSION_SECRETS: longSecret })).toThrow(ConfigurationError);
+  it("keeps what it refuses out of the error's message, which is what a client would see", () => {
+    let caught: unknown;
+    try {
+      loadConfig(deployed);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigurationError);
+    expect((caught as ConfigurationError).code).toBe("server_misconfigured");
+    expect((caught as ConfigurationError).status).toBe(500);
+    expect((caught as ConfigurationError).message).not.toMatch(/SESSION_SECRETS|MONGODB_URI|32/);
   });
 
   it("reads comma-separated secrets in order, trimming spaces", () => {
     const second = "y".repeat(40);
-    expect(loadConfig({ ...production, SESSION_SECRETS: ` ${longSecret} , ${second} ` }).secrets).toEqual([longSecret, second]);
+    expect(loadConfig({ ...deployed, SESSION_SECRETS: ` ${longSecret} , ${second} ` }).secrets).toEqual([longSecret, second]);
   });
+});
 
-  it("uses one random secret per process in development, with a one-line warning", () => {
+describe("in development", () => {
+  it.each([
+    ["NETLIFY_DEV=true", { NETLIFY_DEV: "true" }],
+    ["NODE_ENV=development", { NODE_ENV: "development" }],
+    ["NODE_ENV=test", { NODE_ENV: "test" }],
+  ])("needs nothing else (%s): one random secret per process, with a one-line warning, and no MONGODB_URI", (_case, env) => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    const first = loadConfig({});
-    const second = loadConfig({});
+    const first = loadConfig(env);
+    const second = loadConfig(env);
     expect(first.secrets).toHaveLength(1);
     expect(first.secrets[0]?.length).toBeGreaterThanOrEqual(32);
     expect(second.secrets).toEqual(first.secrets);
+    expect(first.mongodbUri).toBeUndefined();
     expect(warn.mock.calls.length).toBeLessThanOrEqual(1);
     warn.mockRestore();
   });
 
-  it("reads the timeouts in their units and has sensible defaults", () => {
-    expect(loadConfig({ SESSION_SECRETS: longSecret })).toMatchObject({
+  it("accepts a short secret, so a quick local try needs no ceremony", () => {
+    expect(loadConfig({ NODE_ENV: "development", SESSION_SECRETS: "short" }).secrets).toEqual(["short"]);
+  });
+});
+
+describe("the timeouts", () => {
+  it("are read in their units and have sensible defaults", () => {
+    expect(loadConfig({ ...deployed, SESSION_SECRETS: longSecret })).toMatchObject({
       idleTimeoutMs: 30 * 60_000,
       absoluteTimeoutMs: 7 * 24 * 3_600_000,
       touchAfterMs: 60_000,
@@ -46,20 +97,20 @@ describe("loadConfig", () => {
       sessionsCollection: "sessions",
       mongodbDb: "galleta",
     });
-    expect(loadConfig({ SESSION_SECRETS: longSecret, SESSION_IDLE_MINUTES: "5", SESSION_CACHE_SECONDS: "10" })).toMatchObject({
+    expect(loadConfig({ ...deployed, SESSION_SECRETS: longSecret, SESSION_IDLE_MINUTES: "5", SESSION_CACHE_SECONDS: "10" })).toMatchObject({
       idleTimeoutMs: 300_000,
       cacheMs: 10_000,
     });
   });
 
-  it("reads the account settings (re-authentication window, session cap, short absolute cap) with their defaults", () => {
-    expect(loadConfig({ SESSION_SECRETS: longSecret })).toMatchObject({
+  it("read the account settings (re-authentication window, session cap, short absolute cap) with their defaults", () => {
+    expect(loadConfig({ ...deployed, SESSION_SECRETS: longSecret })).toMatchObject({
       reauthMs: 10 * 60_000,
       maxSessionsPerUser: 10,
       shortAbsoluteTimeoutMs: 12 * 3_600_000,
     });
     expect(
-      loadConfig({ SESSION_SECRETS: longSecret, SESSION_REAUTH_MINUTES: "2", SESSION_MAX_PER_USER: "3", SESSION_SHORT_ABSOLUTE_HOURS: "1" }),
+      loadConfig({ ...deployed, SESSION_SECRETS: longSecret, SESSION_REAUTH_MINUTES: "2", SESSION_MAX_PER_USER: "3", SESSION_SHORT_ABSOLUTE_HOURS: "1" }),
     ).toMatchObject({ reauthMs: 120_000, maxSessionsPerUser: 3, shortAbsoluteTimeoutMs: 3_600_000 });
   });
 
@@ -69,12 +120,12 @@ describe("loadConfig", () => {
     ["SESSION_MAX_PER_USER", "many"],
     ["SESSION_SHORT_ABSOLUTE_HOURS", "0"],
     ["SESSION_REAUTH_MINUTES", "-1"],
-  ])("refuses %s=%s with a message naming it", (name, value) => {
-    expect(() => loadConfig({ SESSION_SECRETS: longSecret, [name]: value })).toThrow(new RegExp(name));
+  ])("refuse %s=%s, naming it in the log", (name, value) => {
+    expect(refusal({ ...deployed, SESSION_SECRETS: longSecret, [name]: value })).toMatch(new RegExp(name));
   });
 
-  it.each([["-1"], ["soon"], ["0"]])("refuses SESSION_IDLE_MINUTES=%s", (value) => {
-    expect(() => loadConfig({ SESSION_SECRETS: longSecret, SESSION_IDLE_MINUTES: value })).toThrow(ConfigurationError);
+  it.each([["-1"], ["soon"], ["0"]])("refuse SESSION_IDLE_MINUTES=%s", (value) => {
+    expect(() => loadConfig({ ...deployed, SESSION_SECRETS: longSecret, SESSION_IDLE_MINUTES: value })).toThrow(ConfigurationError);
   });
 
   it("reads the security limits (issue 10) with OWASP-minded defaults", () => {
