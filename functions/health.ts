@@ -14,7 +14,7 @@ export default methods({
     const started = performance.now();
     await storeCall(() => db.command({ ping: 1 }));
     const latencyMs = Math.round(performance.now() - started);
-    return json({ ok: true, store: "mongodb", mode: config.mode, deployContext: context.deploy?.context ?? null, latencyMs });
+    return json({ ok: true, store: "mongodb", mode: config.mode, deployContext: context.deploy?.context || null, latencyMs });
   },
 });
 

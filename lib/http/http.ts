@@ -6,7 +6,7 @@ import { GalletaError } from "./errors.ts";
 export interface RequestContext {
   ip: string;
   params: Record<string, string>;
-  /** Netlify's deploy context at run time ("production", "deploy-preview", "branch-deploy", "dev"…); absent outside Netlify. */
+  /** Netlify's deploy context at run time ("production", "deploy-preview", "branch-deploy"…); empty under netlify dev, absent outside Netlify. */
   deploy?: { context: string };
 }
 

@@ -20,12 +20,13 @@ describe("GET /api/health", () => {
     ["production", { deploy: { context: "production" } }, "production"],
     ["deploy-preview", { deploy: { context: "deploy-preview" } }, "deploy-preview"],
     ["no deploy (outside Netlify)", {}, null],
+    ["an empty one", { deploy: { context: "" } }, null],
   ])("says a deployed instance runs in production mode, with Netlify's deploy context (%s)", async (_case, context, deployContext) => {
     expect(await check(context)).toMatchObject({ ok: true, store: "mongodb", mode: "production", deployContext });
   });
 
   it("says development under netlify dev (NETLIFY_DEV=true)", async () => {
     process.env.NETLIFY_DEV = "true";
-    expect(await check({ deploy: { context: "dev" } })).toMatchObject({ ok: true, mode: "development", deployContext: "dev" });
+    expect(await check({ deploy: { context: "" } })).toMatchObject({ ok: true, mode: "development", deployContext: null });
   });
 });

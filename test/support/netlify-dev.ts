@@ -3,34 +3,50 @@ import { randomBytes } from "node:crypto";
 import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CONFIG_ENV } from "../../lib/runtime/config.ts";
 import { startMongoStandin, type MongoStandin } from "../../netlify/mongo-standin/server.ts";
 import { freePorts } from "./ports.ts";
 
 /** The session secret every suite run through `netlify dev` signs with. */
 export const TEST_SECRET = "galleta-test-secret-not-for-production-0123456789";
 
-/** A running `netlify dev` with its own stand-in database. */
-export interface NetlifyDev {
+/** A running `netlify dev`, however it was started. */
+export interface DevServer {
   /** Where the site answers, e.g. http://localhost:23456 (no trailing slash). */
   url: string;
-  /** The netlify dev process (the leader of its process group), to watch its memory and threads. */
+  /** The process the test started (netlify dev, or `npm run dev`'s launcher), leader of its process group. */
   pid: number;
+  /** What it printed so far, for a failing test's message. */
+  output(): string;
+  /** Stops it with every process it started. */
+  stop(): Promise<void>;
+}
+
+/** A running `netlify dev` with its own stand-in database. */
+export interface NetlifyDev extends DevServer {
   /** The stand-in the functions talk to: counters and fault switches for the tests. */
   standin: MongoStandin;
-  /** What `netlify dev` printed so far, for a failing test's message. */
-  output(): string;
-  /** Stops `netlify dev` with every process it started, then the stand-in. */
-  stop(): Promise<void>;
+}
+
+/** `npm run dev` (netlify/dev.ts), started with none of galleta's variables set. */
+export interface NpmRunDev extends DevServer {
+  /** The connection string of the stand-in the launcher started, as it printed it. */
+  mongoUri: string;
 }
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const NETLIFY_BIN = fileURLToPath(new URL("../../node_modules/netlify-cli/bin/run.js", import.meta.url));
-// What netlify dev needs of the project. Functions import only lib/, so nothing else is copied.
-const SITE_FILES = ["netlify.toml", "package.json", "functions", "lib", "public"];
+// What netlify dev needs of the project (and `npm run dev` of netlify/). Functions import only lib/.
+const SITE_FILES = ["netlify.toml", "package.json", "functions", "lib", "public", "netlify"];
 const SITES = join(ROOT, ".netlify", "test-sites");
 const READY_TIMEOUT_MS = 150_000;
 const STOP_TIMEOUT_MS = 10_000;
 const OUTPUT_LIMIT = 64 * 1024;
+/** netlify dev's port flags, every port chosen here so that suites and other runs can go side by side; resolves to the main port too. */
+async function portFlags(): Promise<{ port: number; flags: string[] }> {
+  const [port = 0, functionsPort, staticPort] = await freePorts(3);
+  return { port, flags: ["--skip-gitignore", "--functions-port", String(functionsPort), "--staticServerPort", String(staticPort)] };
+}
 
 /**
  * Starts a stand-in and the real `netlify dev` (functions, redirects, headers, static files) on
@@ -39,32 +55,54 @@ const OUTPUT_LIMIT = 64 * 1024;
  */
 export async function startNetlifyDev(options: { env?: Record<string, string> } = {}): Promise<NetlifyDev> {
   const standin = await startMongoStandin({ port: 0, host: "127.0.0.1" });
-  let site: string;
   try {
-    site = copySite();
-  } catch (error) {
-    await standin.close();
-    throw error;
-  }
-  const [port, functionsPort, staticPort] = await freePorts(3);
-  const args = [NETLIFY_BIN, "dev", "--offline", "--internal-disable-edge-functions", "--skip-gitignore"];
-  args.push("--port", String(port), "--functions-port", String(functionsPort), "--staticServerPort", String(staticPort));
-  const child = spawn(process.execPath, args, {
-    cwd: site,
-    // Its own process group, so stop() can end netlify dev and everything it spawned at once.
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
+    const { port, flags } = await portFlags();
+    const args = [NETLIFY_BIN, "dev", "--offline", "--internal-disable-edge-functions", "--port", String(port), ...flags];
+    const env = {
       ...process.env,
-      BROWSER: "none",
-      NO_COLOR: "1",
       SESSION_SECRETS: TEST_SECRET,
       MONGODB_URI: standin.uri,
       // Every test's browser reaches netlify dev from 127.0.0.1: one network, which the production
       // limit of 10 registrations per hour would stop after the tenth test user.
       REGISTER_LIMIT_PER_NETWORK: "100000",
       ...options.env,
-    },
+    };
+    const server = await launch(args, env, port, () => standin.close());
+    return { ...server, standin };
+  } catch (error) {
+    await standin.close();
+    throw error;
+  }
+}
+
+/**
+ * Runs `npm run dev` (node netlify/dev.ts) the way a developer would after cloning: no MONGODB_URI,
+ * no SESSION_SECRETS, no NODE_ENV, so the launcher starts its own stand-in and secret. Ports are
+ * chosen here (PORT, and the launcher passes the other flags on to netlify dev).
+ */
+export async function startNpmRunDev(): Promise<NpmRunDev> {
+  const { port, flags } = await portFlags();
+  const args = [join("netlify", "dev.ts"), ...flags];
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
+  for (const name of CONFIG_ENV) delete env[name];
+  const server = await launch(args, env, port, async () => undefined);
+  const mongoUri = /local MongoDB stand-in at (mongodb:\/\/\S+?)\s/.exec(server.output())?.[1];
+  if (mongoUri === undefined) {
+    await server.stop();
+    throw new Error(`npm run dev did not say where its stand-in is:\n${server.output()}`);
+  }
+  return { ...server, mongoUri };
+}
+
+/** Spawns `node args…` in a fresh copy of the site, in its own process group, and waits until /api/health answers 200. */
+async function launch(args: string[], env: NodeJS.ProcessEnv, port: number, release: () => Promise<void>): Promise<DevServer> {
+  const site = copySite();
+  const child = spawn(process.execPath, args, {
+    cwd: site,
+    // Its own process group, so stop() can end netlify dev and everything it spawned at once.
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...env, BROWSER: "none", NO_COLOR: "1" },
   });
   let output = "";
   const record = (chunk: Buffer) => {
@@ -80,16 +118,15 @@ export async function startNetlifyDev(options: { env?: Record<string, string> } 
   process.once("exit", killOnExit);
 
   let stopped: Promise<void> | undefined;
-  const server: NetlifyDev = {
+  const server: DevServer = {
     url: `http://localhost:${port}`,
     pid: child.pid ?? 0,
-    standin,
     output: () => output,
     stop() {
       stopped ??= (async () => {
         process.off("exit", killOnExit);
         await stopGroup(child, exited);
-        await standin.close();
+        await release();
         rmSync(site, { recursive: true, force: true });
       })();
       return stopped;
@@ -99,7 +136,9 @@ export async function startNetlifyDev(options: { env?: Record<string, string> } 
   try {
     await waitUntilHealthy(server.url, exited, () => output);
   } catch (error) {
-    await server.stop();
+    await stopGroup(child, exited);
+    process.off("exit", killOnExit);
+    rmSync(site, { recursive: true, force: true });
     throw error;
   }
   return server;
