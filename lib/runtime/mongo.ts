@@ -40,6 +40,21 @@ export const CLIENT_OPTIONS = Object.freeze({
  */
 const ONE_INVOCATION_WORKER = process.env.NETLIFY_DEV === "true" && !isMainThread;
 
+/**
+ * A client for one of those workers. 100 concurrent requests start 100 workers that import the
+ * driver at once, and on 2 cores each waits seconds for the CPU: CLIENT_OPTIONS' 3 s would time out
+ * server selection for a database that is merely not asked yet (we saw 503s). So the budgets are long, and
+ * a database that is really gone (connection refused or reset) still fails at once: the first failed
+ * heartbeat closes the client, which fails the waiting operations with MongoTopologyClosedError.
+ */
+function oneInvocationClient(uri: string): MongoClient {
+  const client = new MongoClient(uri, { ...CLIENT_OPTIONS, serverSelectionTimeoutMS: 20_000, connectTimeoutMS: 20_000, socketTimeoutMS: 20_000 });
+  client.once("serverHeartbeatFailed", () => {
+    client.close().catch(() => undefined);
+  });
+  return client;
+}
+
 let shared: { uri: string; client: MongoClient; databases: Map<string, Db> } | undefined;
 
 /**
@@ -53,7 +68,7 @@ export function getDatabase(config: GalletaConfig): Db {
     throw new ConfigurationError("MONGODB_URI is not set. Run `npm run dev`, which starts a local stand-in, or set it to your MongoDB Atlas connection string.");
   }
   if (shared?.uri !== uri) {
-    shared = { uri, client: new MongoClient(uri, CLIENT_OPTIONS), databases: new Map() };
+    shared = { uri, client: ONE_INVOCATION_WORKER ? oneInvocationClient(uri) : new MongoClient(uri, CLIENT_OPTIONS), databases: new Map() };
     if (ONE_INVOCATION_WORKER) afterResponse(closeDatabase);
   }
   let db = shared.databases.get(config.mongodbDb);

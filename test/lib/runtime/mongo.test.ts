@@ -3,6 +3,7 @@ import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import visits from "../../../functions/visits.ts";
 import { CONFIG_ENV } from "../../../lib/runtime/config.ts";
+import { startMongoStandin } from "../../../netlify/mongo-standin/server.ts";
 import { getDatabase } from "../../../lib/runtime/mongo.ts";
 import { services } from "../../../lib/services.ts";
 import { useFunctionEnv } from "../../support/function-env.ts";
@@ -32,7 +33,7 @@ const FUNCTION = new URL("../../../functions/visits.ts", import.meta.url).href;
  * Does what netlify dev does for each invocation of a v2 function: a new worker thread imports the
  * function and calls it once. Resolves with the answer and a promise of the worker's exit.
  */
-async function invokeInWorker(env: Record<string, string>): Promise<{ status: number; worker: Worker; exited: Promise<number> }> {
+async function invokeInWorker(env: Record<string, string>, uri = api.mongo.uri): Promise<{ status: number; worker: Worker; exited: Promise<number> }> {
   const ours = new Set<string>([...CONFIG_ENV, "NETLIFY_DEV"]);
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !ours.has(name)));
   const worker = new Worker(
@@ -40,7 +41,7 @@ async function invokeInWorker(env: Record<string, string>): Promise<{ status: nu
      import(workerData.url)
        .then((module) => module.default(new Request("http://localhost:8888/api/visits", { method: "POST" }), { ip: "127.0.0.1", params: {} }))
        .then((response) => parentPort.postMessage(response.status));`,
-    { eval: true, workerData: { url: FUNCTION }, env: { ...clean, MONGODB_URI: api.mongo.uri, MONGODB_DB: api.mongo.dbName, ...env } },
+    { eval: true, workerData: { url: FUNCTION }, env: { ...clean, MONGODB_URI: uri, MONGODB_DB: api.mongo.dbName, ...env } },
   );
   const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
   const status = await new Promise<number>((resolve, reject) => {
@@ -57,6 +58,14 @@ describe("the MongoDB client in netlify dev's one-invocation worker threads", ()
     expect(status).toBe(200);
     expect(await exited).toBe(0);
     await expect.poll(openConnections, { timeout: 5000 }).toBe(baseline);
+  });
+
+  it("answers 503 store_unavailable at once when the database refuses connections, without waiting out the long budget", async () => {
+    const gone = await startMongoStandin({ port: 0 });
+    await gone.close();
+    const { status, exited } = await invokeInWorker({ NETLIFY_DEV: "true", NODE_ENV: "development" }, gone.uri);
+    expect(status).toBe(503);
+    expect(await exited).toBe(0);
   });
 
   it("stays open in a worker thread outside netlify dev, as on any long-lived host", async () => {
