@@ -87,8 +87,8 @@ describe("in development", () => {
   });
 });
 
-describe("the timeouts", () => {
-  it("are read in their units and have sensible defaults", () => {
+describe("the other settings", () => {
+  it("reads the timeouts in their units, with sensible defaults", () => {
     expect(loadConfig({ ...deployed, SESSION_SECRETS: longSecret })).toMatchObject({
       idleTimeoutMs: 30 * 60_000,
       absoluteTimeoutMs: 7 * 24 * 3_600_000,
@@ -103,7 +103,7 @@ describe("the timeouts", () => {
     });
   });
 
-  it("read the account settings (re-authentication window, session cap, short absolute cap) with their defaults", () => {
+  it("reads the account settings (re-authentication window, session cap, short absolute cap) with their defaults", () => {
     expect(loadConfig({ ...deployed, SESSION_SECRETS: longSecret })).toMatchObject({
       reauthMs: 10 * 60_000,
       maxSessionsPerUser: 10,
@@ -120,21 +120,21 @@ describe("the timeouts", () => {
     ["SESSION_MAX_PER_USER", "many"],
     ["SESSION_SHORT_ABSOLUTE_HOURS", "0"],
     ["SESSION_REAUTH_MINUTES", "-1"],
-  ])("refuse %s=%s, naming it in the log", (name, value) => {
+  ])("refuses %s=%s, naming it in the log", (name, value) => {
     expect(refusal({ ...deployed, SESSION_SECRETS: longSecret, [name]: value })).toMatch(new RegExp(name));
   });
 
-  it.each([["-1"], ["soon"], ["0"]])("refuse SESSION_IDLE_MINUTES=%s", (value) => {
+  it.each([["-1"], ["soon"], ["0"]])("refuses SESSION_IDLE_MINUTES=%s", (value) => {
     expect(() => loadConfig({ ...deployed, SESSION_SECRETS: longSecret, SESSION_IDLE_MINUTES: value })).toThrow(ConfigurationError);
   });
 
   it("reads the security limits (issue 10) with OWASP-minded defaults", () => {
-    expect(loadConfig({ SESSION_SECRETS: longSecret })).toMatchObject({
+    expect(loadConfig({ ...deployed, SESSION_SECRETS: longSecret })).toMatchObject({
       loginLimits: { perPair: 5, perNetwork: 20, perUsername: 50, windowMs: 15 * 60_000 },
       registerLimitPerNetwork: 10,
     });
     const env = { LOGIN_LIMIT_PER_PAIR: "3", LOGIN_LIMIT_PER_NETWORK: "7", LOGIN_LIMIT_PER_USERNAME: "9", LOGIN_WINDOW_MINUTES: "5", REGISTER_LIMIT_PER_NETWORK: "2" };
-    expect(loadConfig({ SESSION_SECRETS: longSecret, ...env })).toMatchObject({
+    expect(loadConfig({ ...deployed, SESSION_SECRETS: longSecret, ...env })).toMatchObject({
       loginLimits: { perPair: 3, perNetwork: 7, perUsername: 9, windowMs: 5 * 60_000 },
       registerLimitPerNetwork: 2,
     });
@@ -146,7 +146,7 @@ describe("the timeouts", () => {
     ["LOGIN_LIMIT_PER_USERNAME", "lots"],
     ["LOGIN_WINDOW_MINUTES", "0"],
     ["REGISTER_LIMIT_PER_NETWORK", "-1"],
-  ])("refuses the security limit %s=%s with a message naming it", (name, value) => {
-    expect(() => loadConfig({ SESSION_SECRETS: longSecret, [name]: value })).toThrow(new RegExp(name));
+  ])("refuses the security limit %s=%s, naming it in the log", (name, value) => {
+    expect(refusal({ ...deployed, SESSION_SECRETS: longSecret, [name]: value })).toMatch(new RegExp(name));
   });
 });
