@@ -11,6 +11,7 @@ export function afterResponse(task: () => Promise<void>): void {
 
 /** Starts every queued task (methods() calls this when a handler has returned or thrown); a failure is logged, never thrown. */
 export function runAfterResponse(): void {
+  if (queue.length === 0) return;
   for (const task of queue.splice(0)) {
     task().catch((error: unknown) => console.error("galleta: after the response:", error));
   }
