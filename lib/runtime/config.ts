@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { ConfigurationError } from "../http/errors.ts";
+import { developmentSecret } from "./development-secret.ts";
 
 /**
  * "production" unless the environment says development explicitly: NETLIFY_DEV=true (netlify dev
@@ -51,7 +52,7 @@ const MIN_SECRET_LENGTH = 32;
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-let developmentSecret: string | undefined;
+let developmentSecretInUse: string | undefined;
 
 // Said once in every production refusal, for whoever meant to run galleta locally.
 const LOCALLY = "(To run it locally instead, use `npm run dev`, or set NODE_ENV=development.)";
@@ -80,11 +81,16 @@ function readSecrets(env: Env, production: boolean): string[] {
     return secrets;
   }
   if (secrets.length > 0) return secrets;
-  if (developmentSecret === undefined) {
-    developmentSecret = randomBytes(32).toString("base64url");
-    console.warn("galleta: SESSION_SECRETS is not set; using a random secret for this process (sessions end when it stops).");
+  if (developmentSecretInUse === undefined) {
+    const kept = developmentSecret();
+    developmentSecretInUse = kept?.secret ?? randomBytes(32).toString("base64url");
+    if (kept === undefined) {
+      console.warn("galleta: SESSION_SECRETS is not set; using a random secret for this process (sessions end when it stops).");
+    } else if (kept.made) {
+      console.warn("galleta: SESSION_SECRETS is not set; made a random development secret in .netlify/galleta-development-secret.");
+    }
   }
-  return [developmentSecret];
+  return [developmentSecretInUse];
 }
 
 function readDuration(env: Env, name: string, unitMs: number, fallback: number): number {

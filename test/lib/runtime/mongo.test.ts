@@ -33,22 +33,26 @@ const FUNCTION = new URL("../../../functions/visits.ts", import.meta.url).href;
  * Does what netlify dev does for each invocation of a v2 function: a new worker thread imports the
  * function and calls it once. Resolves with the answer and a promise of the worker's exit.
  */
-async function invokeInWorker(env: Record<string, string>, uri = api.mongo.uri): Promise<{ status: number; worker: Worker; exited: Promise<number> }> {
+async function invokeInWorker(
+  env: Record<string, string>,
+  uri = api.mongo.uri,
+  cookie = "",
+): Promise<{ status: number; body: unknown; cookie: string; worker: Worker; exited: Promise<number> }> {
   const ours = new Set<string>([...CONFIG_ENV, "NETLIFY_DEV"]);
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !ours.has(name)));
   const worker = new Worker(
     `const { parentPort, workerData } = require("node:worker_threads");
      import(workerData.url)
-       .then((module) => module.default(new Request("http://localhost:8888/api/visits", { method: "POST" }), { ip: "127.0.0.1", params: {} }))
-       .then((response) => parentPort.postMessage(response.status));`,
-    { eval: true, workerData: { url: FUNCTION }, env: { ...clean, MONGODB_URI: uri, MONGODB_DB: api.mongo.dbName, ...env } },
+       .then((module) => module.default(new Request("http://localhost:8888/api/visits", { method: "POST", headers: { cookie: workerData.cookie, origin: "http://localhost:8888" } }), { ip: "127.0.0.1", params: {} }))
+       .then(async (response) => parentPort.postMessage({ status: response.status, body: await response.json(), cookie: response.headers.getSetCookie().map((line) => line.split(";")[0]).join("; ") }));`,
+    { eval: true, workerData: { url: FUNCTION, cookie }, env: { ...clean, MONGODB_URI: uri, MONGODB_DB: api.mongo.dbName, ...env } },
   );
   const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
-  const status = await new Promise<number>((resolve, reject) => {
+  const answer = await new Promise<{ status: number; body: unknown; cookie: string }>((resolve, reject) => {
     worker.once("message", resolve);
     worker.once("error", reject);
   });
-  return { status, worker, exited };
+  return { ...answer, worker, exited };
 }
 
 describe("the MongoDB client in netlify dev's one-invocation worker threads", () => {
@@ -66,6 +70,14 @@ describe("the MongoDB client in netlify dev's one-invocation worker threads", ()
     const { status, exited } = await invokeInWorker({ NETLIFY_DEV: "true", NODE_ENV: "development" }, gone.uri);
     expect(status).toBe(503);
     expect(await exited).toBe(0);
+  });
+
+  it("signs with one development secret across workers when SESSION_SECRETS is not set, so the next request's cookie still counts", async () => {
+    const first = await invokeInWorker({ NETLIFY_DEV: "true" });
+    expect(first.body).toMatchObject({ visits: 1 });
+    const second = await invokeInWorker({ NETLIFY_DEV: "true" }, api.mongo.uri, first.cookie);
+    expect(second.body).toMatchObject({ visits: 2 });
+    await Promise.all([first.exited, second.exited]);
   });
 
   it("stays open in a worker thread outside netlify dev, as on any long-lived host", async () => {
