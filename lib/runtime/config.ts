@@ -87,7 +87,7 @@ function readSecrets(env: Env, production: boolean): string[] {
     if (kept === undefined) {
       console.warn("galleta: SESSION_SECRETS is not set; using a random secret for this process (sessions end when it stops).");
     } else if (kept.made) {
-      console.warn("galleta: SESSION_SECRETS is not set; made a random development secret in .netlify/galleta-development-secret.");
+      console.warn("galleta: SESSION_SECRETS is not set; made a random development secret in ~/.cache/galleta/ (kept for this project folder).");
     }
   }
   return [developmentSecretInUse];

@@ -1,17 +1,20 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 
 /**
  * The session secret development uses when SESSION_SECRETS is not set: random, made once and kept
- * in `.netlify/galleta-development-secret` (git-ignored), as Rails keeps its local secret. A secret
+ * outside the project, in `~/.cache/galleta/<project>/galleta-development-secret` (one per project
+ * folder), as Rails keeps its local secret. Outside the project on purpose: netlify dev's bundler
+ * (nft) traces paths under the project as assets, and a secret beside the functions would ship. A secret
  * held in memory would not do under `netlify dev`, which imports the function afresh in a new
  * worker thread for every request: each would sign with its own, and no signed cookie would survive
  * to the next request. `made` says whether this call made it; undefined when the file cannot be
  * written (the caller then keeps one in memory).
  */
-export function developmentSecret(directory = join(process.cwd(), ".netlify")): { secret: string; made: boolean } | undefined {
+export function developmentSecret(directory = defaultDirectory()): { secret: string; made: boolean } | undefined {
   const file = join(directory, "galleta-development-secret");
   try {
     return { secret: readFileSync(file, "utf8"), made: false };
@@ -38,4 +41,9 @@ export function developmentSecret(directory = join(process.cwd(), ".netlify")): 
   } finally {
     if (written) rmSync(draft, { force: true });
   }
+}
+
+function defaultDirectory(): string {
+  const project = createHash("sha256").update(process.cwd()).digest("hex").slice(0, 16);
+  return join(homedir(), ".cache", "galleta", project);
 }
