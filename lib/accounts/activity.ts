@@ -1,6 +1,6 @@
 import { ObjectId, type Collection, type Db } from "mongodb";
 import { networkOf } from "../http/network.ts";
-import { storeCall } from "../runtime/mongo.ts";
+import { indexesOnce, storeCall } from "../runtime/mongo.ts";
 import { userAgentOf } from "../sessions/views.ts";
 
 /** Every kind of security event the activity log records. */
@@ -60,25 +60,16 @@ export function deviceOf(request: Request, clientAddress: string): Device {
  */
 export class ActivityLog {
   readonly #events: Collection<EventDocument>;
-  #indexes: Promise<void> | undefined;
+  readonly #ensureIndexes: () => Promise<void>;
 
   constructor(db: Db) {
     this.#events = db.collection<EventDocument>("events");
-  }
-
-  #ensureIndexes(): Promise<void> {
-    this.#indexes ??= storeCall(async () => {
-      await this.#events.createIndexes([
-        { name: "at_ttl", key: { at: 1 }, expireAfterSeconds: EVENT_RETENTION_SECONDS },
-        { name: "userId_at", key: { userId: 1, at: -1 } },
-        // Failed log-in counters carry the username instead.
-        { name: "username_at", key: { username: 1, at: -1 } },
-      ]);
-    }).catch((error: unknown) => {
-      this.#indexes = undefined;
-      throw error;
-    });
-    return this.#indexes;
+    this.#ensureIndexes = indexesOnce(this.#events, [
+      { name: "at_ttl", key: { at: 1 }, expireAfterSeconds: EVENT_RETENTION_SECONDS },
+      { name: "userId_at", key: { userId: 1, at: -1 } },
+      // Failed log-in counters carry the username instead.
+      { name: "username_at", key: { username: 1, at: -1 } },
+    ]);
   }
 
   /** Records events of one user (one command however many); their ids, for `retract`. */

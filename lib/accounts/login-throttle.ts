@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { MongoServerError, type AnyBulkWriteOperation, type Collection, type Db, type UpdateFilter } from "mongodb";
 import { GalletaError } from "../http/errors.ts";
 import type { LoginLimits } from "../runtime/config.ts";
-import { storeCall } from "../runtime/mongo.ts";
+import { indexesOnce, storeCall } from "../runtime/mongo.ts";
 
 /** One counter an attempt must fit under: its key and how many attempts it allows per window. */
 export interface Counter {
@@ -54,20 +54,11 @@ const DUPLICATE_KEY = 11000;
  */
 export class LoginThrottle {
   readonly #attempts: Collection<AttemptDocument>;
-  #indexes: Promise<void> | undefined;
+  readonly #ensureIndexes: () => Promise<void>;
 
   constructor(db: Db) {
     this.#attempts = db.collection<AttemptDocument>("login_attempts");
-  }
-
-  #ensureIndexes(): Promise<void> {
-    this.#indexes ??= storeCall(async () => {
-      await this.#attempts.createIndex({ expiresAt: 1 }, { name: "expiresAt_ttl", expireAfterSeconds: 0 });
-    }).catch((error: unknown) => {
-      this.#indexes = undefined;
-      throw error;
-    });
-    return this.#indexes;
+    this.#ensureIndexes = indexesOnce(this.#attempts, [{ name: "expiresAt_ttl", key: { expiresAt: 1 }, expireAfterSeconds: 0 }]);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { MongoServerError, ObjectId, type Collection, type Db } from "mongodb";
 import { GalletaError } from "../http/errors.ts";
-import { storeCall } from "../runtime/mongo.ts";
+import { indexesOnce, storeCall } from "../runtime/mongo.ts";
 import { hashPassword } from "./passwords.ts";
 import { invalid } from "../http/validation.ts";
 
@@ -47,20 +47,11 @@ export function checkPassword(password: string): void {
 /** Users in the `users` collection, with a unique index on the normalised username. */
 export class UserStore {
   readonly #users: Collection<UserDocument>;
-  #indexes: Promise<void> | undefined;
+  readonly #ensureIndexes: () => Promise<void>;
 
   constructor(db: Db) {
     this.#users = db.collection<UserDocument>("users");
-  }
-
-  #ensureIndexes(): Promise<void> {
-    this.#indexes ??= storeCall(async () => {
-      await this.#users.createIndex({ username: 1 }, { name: "username_unique", unique: true });
-    }).catch((error: unknown) => {
-      this.#indexes = undefined;
-      throw error;
-    });
-    return this.#indexes;
+    this.#ensureIndexes = indexesOnce(this.#users, [{ name: "username_unique", key: { username: 1 }, unique: true }]);
   }
 
   /** Creates a user; 409 `username_taken` if the normalised name exists. */

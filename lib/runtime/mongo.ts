@@ -7,6 +7,7 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
   type Db,
+  type IndexDescription,
 } from "mongodb";
 import { isMainThread } from "node:worker_threads";
 import type { GalletaConfig } from "./config.ts";
@@ -105,4 +106,22 @@ export async function storeCall<T>(operation: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw isUnavailable(error) ? new StoreUnavailableError(error) : error;
   }
+}
+
+/**
+ * Creates a collection's indexes on first use, once per instance (`createIndexes` is idempotent, so
+ * instances racing each other are harmless); a failed attempt is forgotten, so the next call tries
+ * again instead of failing for good.
+ */
+export function indexesOnce(collection: { createIndexes(indexes: IndexDescription[]): Promise<string[]> }, indexes: IndexDescription[]): () => Promise<void> {
+  let created: Promise<void> | undefined;
+  return () => {
+    created ??= storeCall(async () => {
+      await collection.createIndexes(indexes);
+    }).catch((error: unknown) => {
+      created = undefined;
+      throw error;
+    });
+    return created;
+  };
 }

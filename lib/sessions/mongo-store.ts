@@ -1,5 +1,5 @@
 import type { Collection, Db, Document, UpdateFilter } from "mongodb";
-import { storeCall } from "../runtime/mongo.ts";
+import { indexesOnce, storeCall } from "../runtime/mongo.ts";
 import {
   assertChange,
   type SessionChange,
@@ -30,21 +30,12 @@ const USER_INDEX = { name: "userId_1", key: { userId: 1 } };
  */
 export class MongoStore<Data extends SessionData = SessionData> implements SessionStore<Data> {
   readonly #collection: Collection<SessionDocument<Data>>;
-  #indexes: Promise<void> | undefined;
+  /** Creates the two TTL indexes and the userId index once (idempotent); retried on the next call if it failed. */
+  readonly ensureIndexes: () => Promise<void>;
 
   constructor(db: Db, collectionName = "sessions") {
     this.#collection = db.collection<SessionDocument<Data>>(collectionName);
-  }
-
-  /** Creates the two TTL indexes and the userId index (idempotent); retried on the next call if it failed. */
-  ensureIndexes(): Promise<void> {
-    this.#indexes ??= storeCall(async () => {
-      await this.#collection.createIndexes([TTL_INDEX, ABSOLUTE_TTL_INDEX, USER_INDEX]);
-    }).catch((error: unknown) => {
-      this.#indexes = undefined;
-      throw error;
-    });
-    return this.#indexes;
+    this.ensureIndexes = indexesOnce(this.#collection, [TTL_INDEX, ABSOLUTE_TTL_INDEX, USER_INDEX]);
   }
 
   /**
