@@ -7,10 +7,8 @@ import { CLIENT_OPTIONS } from "../../lib/runtime/mongo.ts";
 import { startNetlifyDev, startNpmRunDev, type DevServer } from "../support/netlify-dev.ts";
 import { treeUsage, type TreeUsage } from "../support/process-tree.ts";
 
-/** Requests in the memory run under `npm run dev`; the issue's 1,000 with DEV_LOAD_REQUESTS=1000 (about 4 minutes more). */
+/** Requests in each memory run, under `npm run dev` and under plain netlify dev; the issue's 1,000 with DEV_LOAD_REQUESTS=1000 (about 4 minutes more each). */
 const REQUESTS = Number(process.env.DEV_LOAD_REQUESTS ?? 300);
-/** Under plain netlify dev, which runs the same worker per request with only the environment changed, fewer. */
-const PLAIN_REQUESTS = Math.min(REQUESTS, 100);
 /** Request streams in parallel during it, each with its own user. */
 const STREAMS = 4;
 const CONCURRENT_VISITS = 100;
@@ -174,7 +172,7 @@ describe("npm run dev, started with nothing set", () => {
 });
 
 describe("plain netlify dev", () => {
-  underLoad(PLAIN_REQUESTS, async () => {
+  underLoad(REQUESTS, async () => {
     const server = await startNetlifyDev();
     return { server, mongoUri: server.standin.uri };
   });
