@@ -21,7 +21,7 @@ export default methods({
     current.catch(() => undefined);
     const { user, result: created } = await provePasswordThen(app, username, password, context.ip, device, new Date(), {
       jar,
-      then: async (user) => startUserSession(app, jar, await current, user, { event: "logged_in", remember, device }),
+      then: async (user, proof) => startUserSession(app, jar, await current, user, { event: "logged_in", remember, device, proof }),
     });
     return json({ user, session: sessionView(created) }, 200, jar);
   },

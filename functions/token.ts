@@ -4,7 +4,7 @@ import { requireUser } from "../lib/accounts/auth.ts";
 import { json, methods, readJson } from "../lib/http/http.ts";
 import { readCredentials } from "../lib/accounts/login.ts";
 import { requireRecentAuthentication } from "../lib/accounts/reauthentication.ts";
-import { provePassword, startUserSession } from "../lib/accounts/sign-in.ts";
+import { provePasswordThen, startUserSession } from "../lib/accounts/sign-in.ts";
 import { services } from "../lib/services.ts";
 import { issueToken } from "../lib/accounts/tokens.ts";
 
@@ -29,8 +29,10 @@ async function sessionForCredentials(request: Request, client: string, now: Date
   const app = services();
   const { username, password } = readCredentials(await readJson(request));
   const device = deviceOf(request, client);
-  const user = await provePassword(app, username, password, client, device, now);
-  return startUserSession(app, undefined, null, user, { event: "logged_in", remember: true, device });
+  const { result } = await provePasswordThen(app, username, password, client, device, now, {
+    then: (user, proof) => startUserSession(app, undefined, null, user, { event: "logged_in", remember: true, device, proof }),
+  });
+  return result;
 }
 
 async function recentSession(request: Request) {

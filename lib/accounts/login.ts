@@ -5,7 +5,7 @@ import type { Services } from "../services.ts";
 import { readDevice, rememberDevice } from "./device-cookie.ts";
 import { loginCounters, type Counter, type Reservation } from "./login-throttle.ts";
 import { decoyHash, needsRehash, verifyPassword } from "./passwords.ts";
-import type { PublicUser } from "./users.ts";
+import type { PasswordProof, PublicUser } from "./users.ts";
 import { requireObject, requireString } from "../http/validation.ts";
 
 /** Username and password from a JSON body; 400 `invalid_input` if either is missing. */
@@ -41,7 +41,7 @@ export async function logInThen<T>(
   password: string,
   client: string,
   now: Date,
-  options: LogInOptions & { then: (user: PublicUser) => Promise<T> },
+  options: LogInOptions & { then: (user: PublicUser, proof: PasswordProof) => Promise<T> },
 ): Promise<{ user: PublicUser; result: T }> {
   const username = rawUsername.trim().toLowerCase().slice(0, 64);
   const { windowMs } = app.config.loginLimits;
@@ -61,7 +61,7 @@ export async function logInThen<T>(
   const user: PublicUser = { id: account.id, username: account.username };
   if (options.jar !== undefined) rememberDevice(options.jar, user);
   const [result] = await Promise.all([
-    options.then(user),
+    options.then(user, { passwordVersion: account.passwordVersion }),
     // OWASP: a success resets the failures of this browser's address and of its device cookie for
     // this user; the network's and the username's counters keep their failures, and only this
     // attempt is taken back from them.

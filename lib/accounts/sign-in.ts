@@ -4,7 +4,8 @@ import type { SessionRecord } from "../sessions/session-store.ts";
 import type { AppSessionData, Services } from "../services.ts";
 import type { Device } from "./activity.ts";
 import { logInThen, type LogInOptions } from "./login.ts";
-import type { PublicUser } from "./users.ts";
+import { GalletaError } from "../http/errors.ts";
+import type { PasswordProof, PublicUser } from "./users.ts";
 
 /** `remember` from a log-in or register body: true unless the body says false; 400 if not a boolean. */
 export function readRemember(body: unknown): boolean {
@@ -41,11 +42,11 @@ export async function provePasswordThen<T>(
   client: string,
   device: Device,
   now: Date,
-  options: LogInOptions & { then: (user: PublicUser) => Promise<T> },
+  options: LogInOptions & { then: (user: PublicUser, proof: PasswordProof) => Promise<T> },
 ): Promise<{ user: PublicUser; result: T }> {
   const name = username.trim().toLowerCase().slice(0, 64);
   const counted = app.events.countFailure(name, device, now, 1);
-  const then = async (user: PublicUser) => (await Promise.all([options.then(user), counted.then(() => app.events.countFailure(name, device, now, -1))]))[0];
+  const then = async (user: PublicUser, proof: PasswordProof) => (await Promise.all([options.then(user, proof), counted.then(() => app.events.countFailure(name, device, now, -1))]))[0];
   const [outcome] = await Promise.allSettled([logInThen(app, username, password, client, now, { ...options, then }), counted]);
   if (outcome.status === "rejected") throw outcome.reason;
   return outcome.value;
@@ -56,6 +57,8 @@ export interface SignIn {
   event: "logged_in" | "registered";
   remember: boolean;
   device: Device;
+  /** The password the log-in proved: if a password change lands meanwhile, the new session is not kept. */
+  proof?: PasswordProof;
 }
 
 /**
@@ -69,20 +72,29 @@ export async function startUserSession(
   jar: CookieJar | undefined,
   previous: SessionRecord<AppSessionData> | null,
   user: PublicUser,
-  { event, remember, device }: SignIn,
+  { event, remember, device, proof }: SignIn,
 ): Promise<SessionRecord<AppSessionData> & { userId: string }> {
   const now = new Date();
   const init = { userId: user.id, data: { username: user.username }, userAgent: device.userAgent, authenticated: true, remember };
-  const [created] = await Promise.all([
+  const [created, recorded] = await Promise.all([
     jar === undefined ? app.sessions.create(undefined, init) : app.sessions.regenerate(jar, previous, init),
     app.events.record(user.id, { type: event, at: now, ...device }),
     event === "registered" ? app.events.forgetFailuresBefore(user.username, now) : undefined,
   ]);
   // A user who has just registered has no other session to cap.
   if (event === "logged_in") {
-    await app.sessions.evictBeyondCap(user.id, app.config.maxSessionsPerUser, created, (keys) =>
-      app.events.record(user.id, ...keys.map((sessionId) => ({ type: "session_evicted" as const, at: now, ...device, sessionId, bySessionId: created.key }))),
-    );
+    const [, version] = await Promise.all([
+      app.sessions.evictBeyondCap(user.id, app.config.maxSessionsPerUser, created, (keys) =>
+        app.events.record(user.id, ...keys.map((sessionId) => ({ type: "session_evicted" as const, at: now, ...device, sessionId, bySessionId: created.key }))),
+      ),
+      // Read after the insert, as the cap's check is: a password change that deleted the user's
+      // sessions before this one existed has changed the version by now, so this one goes too.
+      proof === undefined ? undefined : app.users.passwordVersionOf(user.id),
+    ]);
+    if (proof !== undefined && version !== proof.passwordVersion) {
+      await Promise.all([app.store.destroy(created.key), app.events.retract(recorded)]);
+      throw new GalletaError("invalid_credentials", "The password was changed while you were logging in. Log in with the new one.");
+    }
   }
   return { ...created, userId: user.id };
 }

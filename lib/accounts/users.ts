@@ -11,8 +11,16 @@ export interface PublicUser {
 }
 
 /** A user with the password hash, for the one place that checks passwords (`logIn`). */
-export interface UserCredentials extends PublicUser {
+export interface UserCredentials extends PublicUser, PasswordProof {
   passwordHash: string;
+}
+
+/**
+ * Which password a log-in proved: the version a password change increments (a rehash with today's
+ * parameters does not). A session started on a proof that is no longer current is not kept.
+ */
+export interface PasswordProof {
+  passwordVersion: number;
 }
 
 interface UserDocument {
@@ -20,6 +28,8 @@ interface UserDocument {
   /** Lower-cased: the unique key, so names are case-insensitive. */
   username: string;
   passwordHash: string;
+  /** Incremented by every password change; absent means 0. */
+  passwordVersion?: number;
   createdAt: Date;
 }
 
@@ -75,7 +85,7 @@ export class UserStore {
   async findCredentials(username: string): Promise<UserCredentials | null> {
     await this.#ensureIndexes();
     const user = await storeCall(() => this.#users.findOne({ username }));
-    return user === null ? null : { ...toPublic(user), passwordHash: user.passwordHash };
+    return user === null ? null : { ...toPublic(user), passwordHash: user.passwordHash, passwordVersion: user.passwordVersion ?? 0 };
   }
 
   /**
@@ -92,8 +102,14 @@ export class UserStore {
   async setPassword(id: string, password: string): Promise<boolean> {
     checkPassword(password);
     const passwordHash = await hashPassword(password);
-    const result = await storeCall(() => this.#users.updateOne({ _id: new ObjectId(id) }, { $set: { passwordHash } }));
+    const result = await storeCall(() => this.#users.updateOne({ _id: new ObjectId(id) }, { $set: { passwordHash }, $inc: { passwordVersion: 1 } }));
     return result.matchedCount === 1;
+  }
+
+  /** The user's current password version (see `PasswordProof`), or null if the user is gone: one read by `_id`. */
+  async passwordVersionOf(id: string): Promise<number | null> {
+    const user = await storeCall(() => this.#users.findOne({ _id: new ObjectId(id) }, { projection: { passwordVersion: 1 } }));
+    return user === null ? null : (user.passwordVersion ?? 0);
   }
 
   /** Deletes the user (issue 12's account deletion). */

@@ -4,6 +4,8 @@ import password from "../../functions/password.ts";
 import session from "../../functions/session.ts";
 import token from "../../functions/token.ts";
 import visits from "../../functions/visits.ts";
+import { provePasswordThen, startUserSession } from "../../lib/accounts/sign-in.ts";
+import { services } from "../../lib/services.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { ageAuthentication, loggedIn, storedSessions } from "./account-harness.ts";
 import { expectError, handleOf, PASSWORD, registerUser, setCookieFor, useApi } from "./harness.ts";
@@ -101,6 +103,23 @@ describe("POST /api/password", { timeout: 30_000 }, () => {
     await ageAuthentication(api.mongo, laptop, 11);
     await expectError(await change(laptop, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }), 403, "reauthentication_required");
     expect(await logInStatus(username, PASSWORD)).toBe(200);
+  });
+
+  it("leaves no session to a log-in whose password check passed just before the change landed", async () => {
+    const { username, id } = await registerUser(new TestBrowser());
+    const app = services();
+    const device = { userAgent: "race test", network: "192.0.2.0/24" };
+    const racing = provePasswordThen(app, username, PASSWORD, "192.0.2.1", device, new Date(), {
+      // The change (new hash, every session deleted) lands between this log-in's check and its insert.
+      then: async (user, proof) => {
+        expect(await app.users.setPassword(id, NEW_PASSWORD)).toBe(true);
+        await app.store.destroyByUser(id);
+        return startUserSession(app, undefined, null, user, { event: "logged_in", remember: true, device, proof });
+      },
+    });
+    await expect(racing).rejects.toMatchObject({ code: "invalid_credentials" });
+    expect(await storedSessions(api.mongo, id)).toEqual([]);
+    expect(await logInStatus(username, NEW_PASSWORD)).toBe(200);
   });
 
   it("answers 401 unauthenticated without a session", async () => {
