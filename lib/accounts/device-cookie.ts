@@ -11,7 +11,7 @@ import type { PublicUser } from "./users.ts";
  */
 
 /** A verified device cookie: the user it names, and a handle for its own failure counter. */
-export interface Device {
+export interface DeviceCookie {
   user: PublicUser;
   /** SHA-256 of the cookie's value: names its throttle counter without storing the cookie. */
   handle: string;
@@ -28,7 +28,7 @@ function deviceCookieName(jar: Pick<CookieJar, "secure">): string {
 }
 
 /** The user this browser has logged in as, if its device cookie verifies; undefined otherwise. */
-export function readDevice(jar: CookieJar): Device | undefined {
+export function readDevice(jar: CookieJar): DeviceCookie | undefined {
   const name = deviceCookieName(jar);
   const value = jar.getSigned(name, "device cookie");
   const match = value === undefined ? null : /^([0-9a-f]{24}):([a-z0-9_.-]{1,64})$/.exec(value);

@@ -20,20 +20,17 @@ export interface LogInOptions {
   jar?: CookieJar | undefined;
 }
 
-/**
- * Checks a username and password under the login throttle: 429 `too_many_attempts` when the
- * (username, network) pair, the network or the username has used up its attempts, 401
- * `invalid_credentials` for a wrong username or password alike.
- */
-export async function logIn(app: Services, rawUsername: string, password: string, client: string, now: Date, options: LogInOptions = {}): Promise<PublicUser> {
-  const { user } = await logInThen(app, rawUsername, password, client, now, { ...options, then: async () => undefined });
-  return user;
+/** The username as the throttle and the user lookup key it: trimmed, lower-cased, at most 64 characters. */
+export function loginName(rawUsername: string): string {
+  return rawUsername.trim().toLowerCase().slice(0, 64);
 }
 
 /**
- * `logIn`, with `then` (e.g. starting the session) run in parallel with the throttle's bookkeeping,
- * so a log-in costs two sequential database round trips: the reservation with the user lookup, then
- * `then` with the bookkeeping (and, once, the upgrade of an old password hash).
+ * The one throttled password check: 429 `too_many_attempts` when the (username, network) pair, the
+ * network or the username has used up its attempts, 401 `invalid_credentials` for a wrong username
+ * or password alike. `then` (e.g. starting the session) runs in parallel with the throttle's
+ * bookkeeping, so a log-in costs two sequential database round trips: the reservation with the user
+ * lookup, then `then` with the bookkeeping (and, once, the upgrade of an old password hash).
  */
 export async function logInThen<T>(
   app: Services,
@@ -43,7 +40,7 @@ export async function logInThen<T>(
   now: Date,
   options: LogInOptions & { then: (user: PublicUser, proof: PasswordProof) => Promise<T> },
 ): Promise<{ user: PublicUser; result: T }> {
-  const username = rawUsername.trim().toLowerCase().slice(0, 64);
+  const username = loginName(rawUsername);
   const { windowMs } = app.config.loginLimits;
   const counters = loginCounters(app.config.loginLimits, username, clientNetwork(client));
   const device = options.jar === undefined ? undefined : readDevice(options.jar);

@@ -3,7 +3,7 @@ import { optionalBoolean, requireObject } from "../http/validation.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
 import type { AppSessionData, Services } from "../services.ts";
 import type { Device } from "./activity.ts";
-import { logInThen, type LogInOptions } from "./login.ts";
+import { logInThen, loginName, type LogInOptions } from "./login.ts";
 import { GalletaError } from "../http/errors.ts";
 import type { PasswordProof, PublicUser } from "./users.ts";
 
@@ -13,7 +13,7 @@ export function readRemember(body: unknown): boolean {
 }
 
 /**
- * The one throttled password check (`logIn`), plus the activity log's failure counter for the
+ * The one throttled password check (`logInThen`), plus the activity log's failure counter for the
  * username. `options.jar` lets a device cookie lift the per-username limit (issue 10).
  */
 export async function provePassword(
@@ -44,7 +44,7 @@ export async function provePasswordThen<T>(
   now: Date,
   options: LogInOptions & { then: (user: PublicUser, proof: PasswordProof) => Promise<T> },
 ): Promise<{ user: PublicUser; result: T }> {
-  const name = username.trim().toLowerCase().slice(0, 64);
+  const name = loginName(username);
   const counted = app.events.countFailure(name, device, now, 1);
   const then = async (user: PublicUser, proof: PasswordProof) => (await Promise.all([options.then(user, proof), counted.then(() => app.events.countFailure(name, device, now, -1))]))[0];
   const [outcome] = await Promise.allSettled([logInThen(app, username, password, client, now, { ...options, then }), counted]);
@@ -92,7 +92,7 @@ export async function startUserSession(
       proof === undefined ? undefined : app.users.passwordVersionOf(user.id),
     ]);
     if (proof !== undefined && version !== proof.passwordVersion) {
-      await Promise.all([app.store.destroy(created.key), app.events.retract(recorded)]);
+      await Promise.all([app.sessions.destroy(undefined, created), app.events.retract(recorded)]);
       throw new GalletaError("invalid_credentials", "The password was changed while you were logging in. Log in with the new one.");
     }
   }

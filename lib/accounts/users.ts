@@ -10,7 +10,7 @@ export interface PublicUser {
   username: string;
 }
 
-/** A user with the password hash, for the one place that checks passwords (`logIn`). */
+/** A user with the password hash, for the one place that checks passwords (`logInThen`). */
 export interface UserCredentials extends PublicUser, PasswordProof {
   passwordHash: string;
 }

@@ -6,8 +6,7 @@ import { isIPv4, isIPv6 } from "node:net";
  * storing an address that identifies one device. Null for anything that is not an address.
  */
 export function networkOf(address: string): string | null {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  const ip = mapped ?? address;
+  const ip = ipv4Inside(address) ?? address;
   if (isIPv4(ip)) return `${ip.split(".").slice(0, 3).join(".")}.0/24`;
   if (!isIPv6(ip)) return null;
   const groups = expandIPv6(ip.split("%")[0] ?? ip);
@@ -24,10 +23,15 @@ export function networkOf(address: string): string | null {
  */
 export function clientNetwork(address: string): string {
   const ip = address.trim().toLowerCase().split("%")[0] ?? "";
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(ip)?.[1];
+  const mapped = ipv4Inside(ip);
   if (mapped !== undefined && isIPv4(mapped)) return mapped;
   if (!isIPv6(ip)) return ip;
   return `${expandIPv6(ip).slice(0, 4).map((group) => Number.parseInt(group, 16).toString(16)).join(":")}::/64`;
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 one (`::ffff:198.51.100.7`), else undefined. */
+function ipv4Inside(address: string): string | undefined {
+  return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
 }
 
 /** The eight 16-bit groups of a valid IPv6 address, `::` expanded (an embedded IPv4 tail counts as two). */

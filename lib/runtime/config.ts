@@ -135,8 +135,8 @@ export function loadConfig(env: Env): GalletaConfig {
     mongodbUri: env.MONGODB_URI?.trim() || undefined,
     mongodbDb: env.MONGODB_DB?.trim() || "galleta",
     sessionsCollection: env.SESSIONS_COLLECTION?.trim() || "sessions",
-    idleTimeoutMs: readDuration(env, "SESSION_IDLE_MINUTES", MINUTE, 30),
-    absoluteTimeoutMs: readDuration(env, "SESSION_ABSOLUTE_HOURS", HOUR, 24 * 7),
+    idleTimeoutMs: readPositiveDuration(env, "SESSION_IDLE_MINUTES", MINUTE, 30),
+    absoluteTimeoutMs: readPositiveDuration(env, "SESSION_ABSOLUTE_HOURS", HOUR, 24 * 7),
     touchAfterMs: readDuration(env, "SESSION_TOUCH_AFTER_SECONDS", SECOND, 60),
     cacheMs: readDuration(env, "SESSION_CACHE_SECONDS", SECOND, 0),
     // Account and session control (issue 12).
@@ -154,9 +154,6 @@ export function loadConfig(env: Env): GalletaConfig {
   };
   if (production && config.mongodbUri === undefined) {
     throw new ConfigurationError(`MONGODB_URI is not set. Set it in the site's environment variables to your MongoDB Atlas connection string (mongodb+srv://…). ${LOCALLY}`);
-  }
-  if (config.idleTimeoutMs === 0 || config.absoluteTimeoutMs === 0) {
-    throw new ConfigurationError("SESSION_IDLE_MINUTES and SESSION_ABSOLUTE_HOURS must be greater than 0.");
   }
   return Object.freeze(config);
 }

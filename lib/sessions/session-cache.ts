@@ -22,15 +22,15 @@ interface CachedSession {
   remember?: boolean;
 }
 
+/** How many decrypted copies a warm instance remembers, so a copy it has seen is not decrypted again. */
+const MEMO_SIZE = 1024;
+
 /**
  * An encrypted, short-lived copy of the session in a cookie beside the session cookie (like
  * better-auth's cookieCache): within its window a read costs no database command. The price is that
  * a revoked session keeps reading as live in the browser that holds the copy until the window ends,
  * so it is off unless SESSION_CACHE_SECONDS is set.
  */
-/** How many decrypted copies a warm instance remembers, so a copy it has seen is not decrypted again. */
-const MEMO_SIZE = 1024;
-
 export class SessionCookieCache<Data extends SessionData> {
   readonly #secrets: readonly string[];
   readonly #ttlMs: number;

@@ -177,10 +177,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
   /** Deletes the session server-side and clears the cookie. */
   async destroy(jar: CookieJar | undefined, session: SessionRecord<Data>): Promise<void> {
     await this.#store.destroy(session.key);
-    if (jar !== undefined) {
-      jar.clear(sessionCookieName(jar));
-      this.#cache?.clear(jar, sessionCookieName(jar));
-    }
+    if (jar !== undefined) this.clearCookie(jar);
   }
 
   /** Clears the session cookie (and its cached copy) without touching the store: for a session already deleted. */
