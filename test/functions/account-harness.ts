@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import activity from "../../functions/activity.ts";
 import login from "../../functions/login.ts";
 import type { TestMongo } from "../support/mongo.ts";
 import { TestBrowser } from "../support/requests.ts";
@@ -25,4 +26,22 @@ export async function ageAuthentication(mongo: TestMongo, browser: TestBrowser, 
 export async function storedSessions(mongo: TestMongo, userId: string): Promise<string[]> {
   const documents = await mongo.db.collection<{ _id: string; userId: string }>("sessions").find({ userId }).toArray();
   return documents.map((document) => document._id);
+}
+
+/** One event as `GET /api/activity` answers it. */
+export interface ActivityEventBody {
+  type: string;
+  at: string;
+  userAgent: string | null;
+  network: string | null;
+  count?: number;
+  sessionId?: string;
+  bySessionId?: string;
+}
+
+/** The browser's user's activity, newest first, as `GET /api/activity` answers it. */
+export async function eventsOf(browser: TestBrowser): Promise<ActivityEventBody[]> {
+  const response = await browser.send(activity, "/api/activity");
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { events: ActivityEventBody[] }).events;
 }

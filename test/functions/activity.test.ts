@@ -9,26 +9,10 @@ import sessions from "../../functions/sessions.ts";
 import { FAILURE_WINDOW_MS } from "../../lib/accounts/activity.ts";
 import { networkOf } from "../../lib/http/network.ts";
 import { TestBrowser } from "../support/requests.ts";
-import { loggedIn } from "./account-harness.ts";
+import { eventsOf, loggedIn } from "./account-harness.ts";
 import { expectError, handleOf, PASSWORD, registerUser, useApi } from "./harness.ts";
 
 const api = useApi();
-
-interface Event {
-  type: string;
-  at: string;
-  userAgent: string | null;
-  network: string | null;
-  count?: number;
-  sessionId?: string;
-  bySessionId?: string;
-}
-
-async function eventsOf(browser: TestBrowser): Promise<Event[]> {
-  const response = await browser.send(activity, "/api/activity");
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { events: Event[] }).events;
-}
 
 function fail(username: string, ip: string): Promise<Response> {
   return new TestBrowser().send(login, "/api/login", { method: "POST", body: { username, password: "not the password" }, ip });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import activity from "../../functions/activity.ts";
 import session from "../../functions/session.ts";
 import token from "../../functions/token.ts";
 import login from "../../functions/login.ts";
@@ -7,24 +6,12 @@ import { startUserSession } from "../../lib/accounts/sign-in.ts";
 import { services } from "../../lib/services.ts";
 import { useFunctionEnv } from "../support/function-env.ts";
 import { TestBrowser } from "../support/requests.ts";
-import { loggedIn, storedSessions } from "./account-harness.ts";
+import { eventsOf, loggedIn, storedSessions, type ActivityEventBody } from "./account-harness.ts";
 import { handleOf, PASSWORD, registerUser, SECRET } from "./harness.ts";
 
 // A cap of 3, so that the log-ins the throttle lets run at once (it counts attempts in flight) go beyond it.
 const CAP = 3;
 const api = useFunctionEnv({ SESSION_SECRETS: SECRET, SESSION_MAX_PER_USER: String(CAP) });
-
-interface Event {
-  type: string;
-  sessionId?: string;
-  bySessionId?: string;
-}
-
-async function eventsOf(browser: TestBrowser): Promise<Event[]> {
-  const response = await browser.send(activity, "/api/activity");
-  expect(response.status).toBe(200);
-  return ((await response.json()) as { events: Event[] }).events;
-}
 
 async function authenticated(browser: TestBrowser): Promise<boolean> {
   return ((await (await browser.send(session, "/api/session")).json()) as { authenticated: boolean }).authenticated;
@@ -64,7 +51,7 @@ describe("the session cap (SESSION_MAX_PER_USER)", { timeout: 60_000 }, () => {
     expect(live).toHaveLength(stored.length);
     // The registration's session and every log-in's: all but those left were evicted, each logged
     // (read from the collection: with 30 log-ins they outnumber the activity list's 50 newest).
-    const evictions = await api.mongo.db.collection<Event & { userId: string }>("events").find({ userId: id, type: "session_evicted" }).toArray();
+    const evictions = await api.mongo.db.collection<ActivityEventBody & { userId: string }>("events").find({ userId: id, type: "session_evicted" }).toArray();
     expect(new Set(evictions.map((event) => event.sessionId)).size).toBe(started + 1 - stored.length);
   });
 
