@@ -14,9 +14,10 @@
 //
 // `node netlify/build.ts` builds once; `node netlify/build.ts --watch` rebuilds on every change.
 import { build, context, type BuildOptions, type Plugin } from "esbuild";
-import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { functionNames } from "./function-names.ts";
 import { trimSourceMap, type SourceMap } from "./trim-source-map.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -36,12 +37,6 @@ const BANNER = 'import{createRequire as __galletaCreateRequire}from"node:module"
  * an object literal in the entry, so the entry repeats it (functions write it on one line).
  */
 const CONFIG = /^export const config(?:: Config)? = (\{.*\});$/m;
-
-/** The functions' names: every `<sources>/*.ts`, each the name Netlify gives its function. */
-export async function functionNames(sources = FUNCTIONS_SRC): Promise<string[]> {
-  const files = await readdir(sources);
-  return files.filter((file) => /^[^.].*\.ts$/.test(file)).map((file) => basename(file, ".ts"));
-}
 
 /** The esbuild options for the functions' bundles. */
 export async function buildOptions(outdir = FUNCTIONS_OUT, sources = FUNCTIONS_SRC): Promise<BuildOptions> {

@@ -5,6 +5,7 @@
 // The tests use it to reach the functions over real HTTP without `netlify dev` and its proxy, and
 // the benchmark (bench/) to serve the shipped bundles: one adapter, so both measure the same path.
 import { readdir } from "node:fs/promises";
+import { functionNames } from "./function-names.ts";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -49,7 +50,7 @@ const MAX_REQUEST_BYTES = 6 * 1024 * 1024;
 async function loadRoutes(options: FunctionServerOptions): Promise<Route[]> {
   const { built } = options;
   const names = built === undefined
-    ? (await readdir(SOURCES)).filter((file) => /^[^.].*\.ts$/.test(file)).map((file) => file.slice(0, -".ts".length))
+    ? await functionNames(SOURCES)
     : await readdir(built);
   const file = (name: string) => (built === undefined ? join(SOURCES, `${name}.ts`) : join(built, name, `${name}.mjs`));
   const routes = await Promise.all(
