@@ -1,5 +1,5 @@
 import type { Config } from "@netlify/functions";
-import { clearPlaygroundCookie } from "../lib/cookies/playground.ts";
+import { clearPlaygroundCookie } from "../lib/playground/playground.ts";
 import { CookieJar } from "../lib/cookies/cookie-jar.ts";
 import { methods, noContent } from "../lib/http/http.ts";
 import { assertSameOrigin } from "../lib/http/same-origin.ts";

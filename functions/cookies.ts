@@ -1,5 +1,5 @@
 import type { Config } from "@netlify/functions";
-import { listCookies, setPlaygroundCookie } from "../lib/cookies/playground.ts";
+import { listCookies, setPlaygroundCookie } from "../lib/playground/playground.ts";
 import { CookieJar } from "../lib/cookies/cookie-jar.ts";
 import { json, methods, readJson } from "../lib/http/http.ts";
 import { assertSameOrigin } from "../lib/http/same-origin.ts";

@@ -5,7 +5,7 @@ import { json, methods, readJson } from "../lib/http/http.ts";
 import { readCredentials } from "../lib/accounts/login.ts";
 import { provePasswordThen, readRemember, startUserSession } from "../lib/accounts/sign-in.ts";
 import { services } from "../lib/services.ts";
-import { sessionView } from "../lib/sessions/views.ts";
+import { sessionView } from "../lib/accounts/views.ts";
 
 /** Logs in: 200 `{ user, session }` under a new session id every time (against session fixation); `remember: false` for a browser-session cookie. */
 export default methods({

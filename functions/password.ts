@@ -4,7 +4,7 @@ import { requireUser } from "../lib/accounts/auth.ts";
 import { changePassword, readPasswordChange } from "../lib/accounts/password-change.ts";
 import { json, methods, readJson } from "../lib/http/http.ts";
 import { services } from "../lib/services.ts";
-import { sessionView } from "../lib/sessions/views.ts";
+import { sessionView } from "../lib/accounts/views.ts";
 
 /** Changes the password: 200 `{ user, session, revoked }`; every other session ends and this one gets a new id. Needs a recent log-in. */
 export default methods({

@@ -6,7 +6,7 @@ import { json, methods, readJson } from "../lib/http/http.ts";
 import { readCredentials } from "../lib/accounts/login.ts";
 import { readRemember, startUserSession } from "../lib/accounts/sign-in.ts";
 import { services } from "../lib/services.ts";
-import { sessionView } from "../lib/sessions/views.ts";
+import { sessionView } from "../lib/accounts/views.ts";
 
 /** Creates an account and logs it in: 201 `{ user, session }` and a fresh session cookie (an anonymous session's visits carry over). */
 export default methods({

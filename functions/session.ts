@@ -2,7 +2,7 @@ import type { Config } from "@netlify/functions";
 import { requestSession } from "../lib/accounts/auth.ts";
 import { json, methods } from "../lib/http/http.ts";
 import { services } from "../lib/services.ts";
-import { sessionUser, sessionView } from "../lib/sessions/views.ts";
+import { sessionUser, sessionView } from "../lib/accounts/views.ts";
 
 /** The current session: who is logged in, its dates and the visit counter; one database read at most. */
 export default methods({

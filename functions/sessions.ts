@@ -4,7 +4,7 @@ import { requireUser } from "../lib/accounts/auth.ts";
 import { signOutEverywhereElse } from "../lib/accounts/session-control.ts";
 import { json, methods } from "../lib/http/http.ts";
 import { services } from "../lib/services.ts";
-import { deviceView } from "../lib/sessions/views.ts";
+import { deviceView } from "../lib/accounts/views.ts";
 
 /** The logged-in user's active sessions (devices), the current one marked; DELETE signs out every other one. */
 export default methods({

@@ -2,7 +2,7 @@ import type { Config } from "@netlify/functions";
 import { changeRequestSession } from "../lib/accounts/auth.ts";
 import { json, methods } from "../lib/http/http.ts";
 import { services } from "../lib/services.ts";
-import { userAgentOf } from "../lib/sessions/views.ts";
+import { userAgentOf } from "../lib/http/user-agent.ts";
 
 /** The lecture's visit counter: increments `visits` atomically (one database command), starting an anonymous session if there is none. */
 export default methods({

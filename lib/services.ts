@@ -1,29 +1,12 @@
-import type { Db } from "mongodb";
 import { ActivityLog } from "./accounts/activity.ts";
-import { getConfig, type GalletaConfig } from "./runtime/config.ts";
+import type { AppSessionData, Services } from "./accounts/app-services.ts";
+import { getConfig } from "./runtime/config.ts";
 import { LoginThrottle } from "./accounts/login-throttle.ts";
 import { getDatabase } from "./runtime/mongo.ts";
 import { MongoStore } from "./sessions/mongo-store.ts";
 import { SessionCookieCache } from "./sessions/session-cache.ts";
 import { SessionManager } from "./sessions/sessions.ts";
 import { UserStore } from "./accounts/users.ts";
-
-/** What galleta keeps in a session besides the user id: the username and the lecture's visit counter. */
-export interface AppSessionData extends Record<string, unknown> {
-  username?: string;
-  visits?: number;
-}
-
-/** The objects a function works with, built once per warm instance and configuration. */
-export interface Services {
-  config: GalletaConfig;
-  db: Db;
-  store: MongoStore<AppSessionData>;
-  sessions: SessionManager<AppSessionData>;
-  users: UserStore;
-  throttle: LoginThrottle;
-  events: ActivityLog;
-}
 
 let cached: Services | undefined;
 

@@ -1,7 +1,7 @@
 import { ObjectId, type Collection, type Db } from "mongodb";
 import { networkOf } from "../http/network.ts";
 import { indexesOnce, storeCall } from "../runtime/mongo.ts";
-import { userAgentOf } from "../sessions/views.ts";
+import { userAgentOf } from "../http/user-agent.ts";
 
 /** Every kind of security event the activity log records. */
 export type ActivityType =

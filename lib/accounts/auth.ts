@@ -2,7 +2,7 @@ import { CookieJar } from "../cookies/cookie-jar.ts";
 import { GalletaError } from "../http/errors.ts";
 import type { SessionChange, SessionRecord } from "../sessions/session-store.ts";
 import { assertSameOrigin } from "../http/same-origin.ts";
-import type { AppSessionData, Services } from "../services.ts";
+import type { AppSessionData, Services } from "./app-services.ts";
 import { invalidToken, verifyToken } from "./tokens.ts";
 
 /** A request's session and how it was presented. */

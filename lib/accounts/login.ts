@@ -1,7 +1,7 @@
 import type { CookieJar } from "../cookies/cookie-jar.ts";
 import { clientNetwork } from "../http/network.ts";
 import { GalletaError } from "../http/errors.ts";
-import type { Services } from "../services.ts";
+import type { Services } from "./app-services.ts";
 import { readDevice, rememberDevice } from "./device-cookie.ts";
 import { loginCounters, type Counter, type Reservation } from "./login-throttle.ts";
 import { decoyHash, needsRehash, verifyPassword } from "./passwords.ts";

@@ -1,7 +1,7 @@
 import { GalletaError } from "../http/errors.ts";
 import { invalid, requireObject, requireString } from "../http/validation.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
-import type { AppSessionData, Services } from "../services.ts";
+import type { AppSessionData, Services } from "./app-services.ts";
 import type { Device } from "./activity.ts";
 import type { UserSession } from "./auth.ts";
 import { requireRecentAuthentication } from "./reauthentication.ts";

@@ -1,6 +1,6 @@
 import { clientNetwork } from "../http/network.ts";
 import type { CookieJar } from "../cookies/cookie-jar.ts";
-import type { Services } from "../services.ts";
+import type { Services } from "./app-services.ts";
 import { rememberDevice } from "./device-cookie.ts";
 import { checkPassword, normalizeUsername, type PublicUser } from "./users.ts";
 

@@ -1,6 +1,6 @@
 import type { CookieJar } from "../cookies/cookie-jar.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
-import type { AppSessionData, Services } from "../services.ts";
+import type { AppSessionData, Services } from "./app-services.ts";
 import type { Device } from "./activity.ts";
 import type { UserSession } from "./auth.ts";
 import { requireRecentAuthentication } from "./reauthentication.ts";

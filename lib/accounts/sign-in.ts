@@ -1,7 +1,7 @@
 import type { CookieJar } from "../cookies/cookie-jar.ts";
 import { optionalBoolean, requireObject } from "../http/validation.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
-import type { AppSessionData, Services } from "../services.ts";
+import type { AppSessionData, Services } from "./app-services.ts";
 import type { Device } from "./activity.ts";
 import { logInThen, loginName, type LogInOptions } from "./login.ts";
 import { GalletaError } from "../http/errors.ts";

@@ -1,17 +1,11 @@
 import { parseCookieHeader, serializeClearCookie, serializeSetCookie, type CookieOptions } from "./cookies.ts";
 import type { CookiePurpose } from "./keys.ts";
+import { isSecureRequest } from "../http/secure-request.ts";
 import { signValue, unsignValue } from "./signing.ts";
 
 /** Options for a cookie set through a jar: CookieOptions plus, to sign it, the purpose whose key signs it. */
 export interface JarCookieOptions extends CookieOptions {
   signed?: CookiePurpose;
-}
-
-/** Whether the request reached the site over HTTPS; behind Netlify's proxy that is `x-forwarded-proto`. */
-export function isSecureRequest(request: Request): boolean {
-  const forwarded = request.headers.get("x-forwarded-proto");
-  if (forwarded !== null) return forwarded.split(",")[0]?.trim().toLowerCase() === "https";
-  return request.url.startsWith("https:");
 }
 
 /**

@@ -1,4 +1,3 @@
-import type { CookieJar } from "../cookies/cookie-jar.ts";
 import { runAfterResponse } from "./after-response.ts";
 import { GalletaError } from "./errors.ts";
 
@@ -13,6 +12,11 @@ export interface RequestContext {
 /** A Netlify Functions v2 handler. */
 export type Handler = (request: Request, context: RequestContext) => Promise<Response>;
 
+/** The cookies a response carries: anything that appends its `Set-Cookie` headers (a `CookieJar`), so this layer needs no cookie code. */
+export interface ResponseCookies {
+  applyTo(headers: Headers): void;
+}
+
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** Request bodies above this are refused with 413 before they are parsed. */
@@ -21,14 +25,14 @@ export const MAX_BODY_BYTES = 16 * 1024;
 const API_HEADERS = { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } as const;
 
 /** A JSON response with the API's headers and the jar's cookies. */
-export function json(body: unknown, status = 200, jar?: CookieJar, extraHeaders: Record<string, string> = {}): Response {
+export function json(body: unknown, status = 200, jar?: ResponseCookies, extraHeaders: Record<string, string> = {}): Response {
   const headers = new Headers({ ...API_HEADERS, "Content-Type": "application/json; charset=utf-8", ...extraHeaders });
   jar?.applyTo(headers);
   return new Response(JSON.stringify(body), { status, headers });
 }
 
 /** A 204 with the jar's cookies. */
-export function noContent(jar?: CookieJar, extraHeaders: Record<string, string> = {}): Response {
+export function noContent(jar?: ResponseCookies, extraHeaders: Record<string, string> = {}): Response {
   const headers = new Headers({ ...API_HEADERS, ...extraHeaders });
   jar?.applyTo(headers);
   return new Response(null, { status: 204, headers });

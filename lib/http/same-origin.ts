@@ -1,4 +1,4 @@
-import { isSecureRequest } from "../cookies/cookie-jar.ts";
+import { isSecureRequest } from "./secure-request.ts";
 import { GalletaError } from "./errors.ts";
 
 /** The origin the site is served from, as the browser sees it (behind Netlify's proxy too). */

@@ -1,6 +1,6 @@
-import type { CookieJar } from "./cookie-jar.ts";
+import type { CookieJar } from "../cookies/cookie-jar.ts";
 import { CookieTooLargeError } from "../http/errors.ts";
-import { looksSigned } from "./signing.ts";
+import { looksSigned } from "../cookies/signing.ts";
 import { cacheCookieName } from "../sessions/session-cache.ts";
 import { SESSION_COOKIE_NAMES } from "../sessions/sessions.ts";
 import { DEVICE_COOKIE_NAMES } from "../accounts/device-cookie.ts";

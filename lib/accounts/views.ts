@@ -1,6 +1,6 @@
-import { effectiveExpiry, type SessionRecord } from "./session-store.ts";
-import type { AppSessionData } from "../services.ts";
-import type { PublicUser } from "../accounts/users.ts";
+import { effectiveExpiry, type SessionRecord } from "../sessions/session-store.ts";
+import type { AppSessionData } from "./app-services.ts";
+import type { PublicUser } from "./users.ts";
 
 /** A session's dates as the API shows them; `expiresAt` is whichever expiry comes first. */
 export function sessionView(session: SessionRecord) {
@@ -23,9 +23,4 @@ export function deviceView(session: SessionRecord, currentKey: string) {
 /** The user a session belongs to, from what the session itself holds (no extra database read). */
 export function sessionUser(session: SessionRecord<AppSessionData> & { userId: string }): PublicUser {
   return { id: session.userId, username: session.data.username ?? "" };
-}
-
-/** The client's User-Agent, trimmed to what a devices list needs. */
-export function userAgentOf(request: Request): string | null {
-  return request.headers.get("user-agent")?.slice(0, 256) ?? null;
 }
