@@ -53,7 +53,7 @@ async function leftOf(id: string, username: string): Promise<{ users: number; se
   };
 }
 
-describe("a password change racing the account's deletion", { timeout: 60_000 }, () => {
+describe("a password change racing the account's deletion", { timeout: 120_000 }, () => {
   it("answers 401 and starts no session when the deletion lands after its password check, before its writes", async () => {
     const laptop = new TestBrowser();
     const { username, id } = await registerUser(laptop);
@@ -91,7 +91,7 @@ describe("a password change racing the account's deletion", { timeout: 60_000 },
   });
 });
 
-describe("two password changes that proved the same password", { timeout: 60_000 }, () => {
+describe("two password changes that proved the same password", { timeout: 120_000 }, () => {
   it("let exactly one win: one 200, one 401, one session left, and only the winner's new password logs in", async () => {
     const laptop = new TestBrowser();
     const { username, id } = await registerUser(laptop);
@@ -113,7 +113,7 @@ describe("two password changes that proved the same password", { timeout: 60_000
   });
 });
 
-describe("an account deletion under way", { timeout: 60_000 }, () => {
+describe("an account deletion under way", { timeout: 120_000 }, () => {
   it("leaves no session or token to a log-in and a token minted with the password before it removed the user", async () => {
     const laptop = new TestBrowser();
     const { username, id } = await registerUser(laptop);
