@@ -68,9 +68,9 @@ const LOCALLY = "(To run it locally instead, use `npm run dev`, or set NODE_ENV=
  * the address its runtime fetches invocations from), as NETLIFY_DEV could then only be a site variable.
  */
 function modeOf(env: Env): Mode {
-  const lambda = present(env.AWS_LAMBDA_RUNTIME_API);
-  if (env.NETLIFY_DEV === "true" && !lambda) return "development";
-  if (lambda || present(env.AWS_LAMBDA_FUNCTION_NAME)) return "production";
+  const lambdaRuntime = present(env.AWS_LAMBDA_RUNTIME_API);
+  if (env.NETLIFY_DEV === "true" && !lambdaRuntime) return "development";
+  if (lambdaRuntime || present(env.AWS_LAMBDA_FUNCTION_NAME)) return "production";
   return env.NODE_ENV === "development" || env.NODE_ENV === "test" ? "development" : "production";
 }
 
