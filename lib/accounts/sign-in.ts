@@ -88,12 +88,13 @@ export async function startUserSession(
         app.events.record(user.id, ...keys.map((sessionId) => ({ type: "session_evicted" as const, at: now, ...device, sessionId, bySessionId: created.key }))),
       ),
       // Read after the insert, as the cap's check is: a password change that deleted the user's
-      // sessions before this one existed has changed the version by now, so this one goes too.
+      // sessions before this one existed has changed the version by now, and an account deletion
+      // that did has removed the user (it removes the user first), so this one goes too.
       proof === undefined ? undefined : app.users.passwordVersionOf(user.id),
     ]);
     if (proof !== undefined && version !== proof.passwordVersion) {
       await Promise.all([app.sessions.destroy(undefined, created), app.events.retract(recorded)]);
-      throw new GalletaError("invalid_credentials", "The password was changed while you were logging in. Log in with the new one.");
+      throw new GalletaError("invalid_credentials", "The password was changed, or the account deleted, while you were logging in.");
     }
   }
   return { ...created, userId: user.id };

@@ -4,9 +4,10 @@ import { developmentSecret } from "./development-secret.ts";
 
 /**
  * "production" unless the environment says development explicitly: NETLIFY_DEV=true (netlify dev
- * sets it) or NODE_ENV of development or test (vitest sets test). Not CONTEXT: Netlify sets it at
- * build time only, so deployed functions never see it; and not NODE_ENV=production, which deployed
- * functions do not set either. So a deploy is strict whatever its environment forgot to say.
+ * sets it) or NODE_ENV of development or test (vitest sets test), and never on AWS Lambda, where
+ * Netlify runs deployed functions (see `modeOf`). Not CONTEXT: Netlify sets it at build time only,
+ * so deployed functions never see it; and not NODE_ENV=production, which deployed functions do not
+ * set either. So a deploy is strict whatever its environment forgot, or wrongly, says.
  */
 export type Mode = "production" | "development";
 
@@ -55,11 +56,26 @@ export type Env = Readonly<Record<string, string | undefined>>;
 let developmentSecretInUse: string | undefined;
 
 // Said once in every production refusal, for whoever meant to run galleta locally.
-const LOCALLY = "(To run it locally instead, use `npm run dev`, or set NODE_ENV=development.)";
+const LOCALLY = "(To run it locally instead, use `npm run dev`, or set NODE_ENV=development; a deployed function is strict whatever NODE_ENV says.)";
 
+/**
+ * The one place the mode is decided. Netlify passes a site's environment variables to its
+ * functions, and sites often set NODE_ENV=development for their builds (issue 15): so where AWS
+ * Lambda's own variables say the function runs on Lambda, it is production whatever NODE_ENV says.
+ * Netlify reserves these names, so a site cannot set them. `netlify dev` sets AWS_LAMBDA_FUNCTION_NAME
+ * too (lambda-local, which runs each invocation, sets it to "handler"), so NETLIFY_DEV=true keeps
+ * development there; but not beside AWS_LAMBDA_RUNTIME_API, which only Lambda itself sets (it is
+ * the address its runtime fetches invocations from), as NETLIFY_DEV could then only be a site variable.
+ */
 function modeOf(env: Env): Mode {
-  const development = env.NETLIFY_DEV === "true" || env.NODE_ENV === "development" || env.NODE_ENV === "test";
-  return development ? "development" : "production";
+  const lambdaRuntime = present(env.AWS_LAMBDA_RUNTIME_API);
+  if (env.NETLIFY_DEV === "true" && !lambdaRuntime) return "development";
+  if (lambdaRuntime || present(env.AWS_LAMBDA_FUNCTION_NAME)) return "production";
+  return env.NODE_ENV === "development" || env.NODE_ENV === "test" ? "development" : "production";
+}
+
+function present(value: string | undefined): boolean {
+  return value !== undefined && value.trim() !== "";
 }
 
 function readSecrets(env: Env, production: boolean): string[] {
@@ -162,6 +178,8 @@ export function loadConfig(env: Env): GalletaConfig {
 export const CONFIG_ENV = [
   "NETLIFY_DEV",
   "NODE_ENV",
+  "AWS_LAMBDA_FUNCTION_NAME",
+  "AWS_LAMBDA_RUNTIME_API",
   "SESSION_SECRETS",
   "MONGODB_URI",
   "MONGODB_DB",
