@@ -7,6 +7,7 @@ import { MongoStore } from "./sessions/mongo-store.ts";
 import { SessionCookieCache } from "./sessions/session-cache.ts";
 import { SessionManager } from "./sessions/sessions.ts";
 import { UserStore } from "./accounts/users.ts";
+import { passwordCost } from "./accounts/passwords.ts";
 
 let cached: Services | undefined;
 
@@ -24,7 +25,7 @@ export function services(): Services {
       sessions: new SessionManager(store, config, {
         cache: config.cacheMs > 0 ? new SessionCookieCache(config.secrets, config.cacheMs) : undefined,
       }),
-      users: new UserStore(db),
+      users: new UserStore(db, passwordCost(config)),
       throttle: new LoginThrottle(db),
       events: new ActivityLog(db),
     };

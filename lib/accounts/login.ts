@@ -4,7 +4,7 @@ import { GalletaError } from "../http/errors.ts";
 import type { Services } from "./app-services.ts";
 import { readDevice, rememberDevice } from "./device-cookie.ts";
 import { loginCounters, type Counter, type Reservation } from "./login-throttle.ts";
-import { decoyHash, needsRehash, verifyPassword } from "./passwords.ts";
+import { decoyHash, needsRehash, passwordCost, verifyPassword } from "./passwords.ts";
 import type { PasswordProof, PublicUser } from "./users.ts";
 import { requireObject, requireString } from "../http/validation.ts";
 
@@ -53,7 +53,8 @@ export async function logInThen<T>(
   ]);
   // A device cookie for an earlier account of the same name (deleted, then registered again) is no one's.
   const reservation = deviceCounter !== undefined && account?.id !== device?.user.id ? await extend(app, reserved, counters.username, now) : reserved;
-  const matches = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
+  const cost = passwordCost(app.config);
+  const matches = await verifyPassword(password, account?.passwordHash ?? (await decoyHash(cost)), cost);
   if (account === null || !matches) throw new GalletaError("invalid_credentials", "The username or password is wrong.");
   const user: PublicUser = { id: account.id, username: account.username };
   if (options.jar !== undefined) rememberDevice(options.jar, user);
@@ -63,7 +64,7 @@ export async function logInThen<T>(
     // this user; the network's and the username's counters keep their failures, and only this
     // attempt is taken back from them.
     app.throttle.release(reservation, [counters.pair.key, ...(deviceCounter === undefined ? [] : [deviceCounter.key])]),
-    needsRehash(account.passwordHash) ? app.users.upgradeHash(account.id, account.passwordHash, password) : undefined,
+    needsRehash(account.passwordHash, cost) ? app.users.upgradeHash(account.id, account.passwordHash, password) : undefined,
   ]);
   return { user, result };
 }

@@ -1,7 +1,7 @@
 import { MongoServerError, ObjectId, type Collection, type Db } from "mongodb";
 import { GalletaError } from "../http/errors.ts";
 import { indexesOnce, storeCall } from "../runtime/mongo.ts";
-import { hashPassword } from "./passwords.ts";
+import { hashPassword, SCRYPT_COST, type ScryptParams } from "./passwords.ts";
 import { invalid } from "../http/validation.ts";
 
 /** A user as the API shows it: never the password hash. */
@@ -58,8 +58,11 @@ export function checkPassword(password: string): void {
 export class UserStore {
   readonly #users: Collection<UserDocument>;
   readonly #ensureIndexes: () => Promise<void>;
+  readonly #cost: ScryptParams;
 
-  constructor(db: Db) {
+  /** `cost`: the scrypt parameters of new hashes (lower only in tests, see `passwordCost`). */
+  constructor(db: Db, cost: ScryptParams = SCRYPT_COST) {
+    this.#cost = cost;
     this.#users = db.collection<UserDocument>("users");
     this.#ensureIndexes = indexesOnce(this.#users, [{ name: "username_unique", key: { username: 1 }, unique: true }]);
   }
@@ -69,7 +72,7 @@ export class UserStore {
     const username = normalizeUsername(rawUsername);
     checkPassword(password);
     await this.#ensureIndexes();
-    const document: UserDocument = { _id: new ObjectId(), username, passwordHash: await hashPassword(password), createdAt: now };
+    const document: UserDocument = { _id: new ObjectId(), username, passwordHash: await hashPassword(password, this.#cost), createdAt: now };
     try {
       await storeCall(() => this.#users.insertOne(document));
     } catch (error) {
@@ -94,7 +97,7 @@ export class UserStore {
    * password change that landed meanwhile.
    */
   async upgradeHash(id: string, previous: string, password: string): Promise<void> {
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await hashPassword(password, this.#cost);
     await storeCall(() => this.#users.updateOne({ _id: new ObjectId(id), passwordHash: previous }, { $set: { passwordHash } }));
   }
 
@@ -106,7 +109,7 @@ export class UserStore {
    */
   async setPassword(id: string, password: string, provedVersion: number): Promise<boolean> {
     checkPassword(password);
-    const passwordHash = await hashPassword(password);
+    const passwordHash = await hashPassword(password, this.#cost);
     // An absent version is 0: accounts whose password has never changed have none.
     const proved = provedVersion === 0 ? { $or: [{ passwordVersion: 0 }, { passwordVersion: { $exists: false } }] } : { passwordVersion: provedVersion };
     const result = await storeCall(() => this.#users.updateOne({ _id: new ObjectId(id), ...proved }, { $set: { passwordHash }, $inc: { passwordVersion: 1 } }));

@@ -39,6 +39,8 @@ export interface GalletaConfig {
   readonly loginLimits: LoginLimits;
   /** Registrations allowed per client network per hour. */
   readonly registerLimitPerNetwork: number;
+  /** scrypt's N for new password hashes in galleta's own tests (TEST_SCRYPT_N); undefined, the real cost, everywhere else. */
+  readonly testScryptN: number | undefined;
 }
 
 /** How many log-in attempts each throttle counter allows within `windowMs`. */
@@ -141,6 +143,27 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
+/**
+ * TEST_SCRYPT_N: a lower password hash cost, so that suites whose subject is not hashing do not
+ * spend a quarter of a second of CPU per log-in (issue 17). Only a test may set it: development
+ * mode (netlify dev under the e2e suites) or a vitest worker (VITEST=true; the integration suites
+ * call the functions in process, in production mode on purpose). Anywhere else, a deploy included,
+ * it stops every function, as a weaker hash must never reach real users' passwords.
+ */
+function readTestScryptN(env: Env, production: boolean): number | undefined {
+  const raw = env.TEST_SCRYPT_N;
+  if (raw === undefined || raw.trim() === "") return undefined;
+  if (production && env.VITEST !== "true") {
+    throw new ConfigurationError("TEST_SCRYPT_N lowers the password hash cost for galleta's own tests and is refused in production. Remove it from the site's environment variables.");
+  }
+  const value = Number(raw);
+  // scrypt takes a power of two above 1 (RFC 7914, section 2).
+  if (!Number.isInteger(Math.log2(value)) || value < 2) {
+    throw new ConfigurationError(`TEST_SCRYPT_N must be a power of two of at least 2; it is "${raw}".`);
+  }
+  return value;
+}
+
 /** Reads and validates the configuration from `env`; throws a ConfigurationError that says what to set. */
 export function loadConfig(env: Env): GalletaConfig {
   const mode = modeOf(env);
@@ -167,6 +190,8 @@ export function loadConfig(env: Env): GalletaConfig {
       windowMs: readPositiveDuration(env, "LOGIN_WINDOW_MINUTES", MINUTE, 15),
     }),
     registerLimitPerNetwork: readCount(env, "REGISTER_LIMIT_PER_NETWORK", 10),
+    // Issue 17: a cheaper password hash for the tests.
+    testScryptN: readTestScryptN(env, production),
   };
   if (production && config.mongodbUri === undefined) {
     throw new ConfigurationError(`MONGODB_URI is not set. Set it in the site's environment variables to your MongoDB Atlas connection string (mongodb+srv://…). ${LOCALLY}`);
@@ -196,6 +221,7 @@ export const CONFIG_ENV = [
   "LOGIN_LIMIT_PER_USERNAME",
   "LOGIN_WINDOW_MINUTES",
   "REGISTER_LIMIT_PER_NETWORK",
+  "TEST_SCRYPT_N",
 ] as const;
 
 let cached: { key: string; config: GalletaConfig } | undefined;

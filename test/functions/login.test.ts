@@ -4,6 +4,7 @@ import session from "../../functions/session.ts";
 import visits from "../../functions/visits.ts";
 import { ObjectId } from "mongodb";
 import { legacyHash } from "../support/legacy-hash.ts";
+import { useRealPasswordCostInThisTest } from "../support/password-cost.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, expectNoLeaks, PASSWORD, registerUser, sessionIdOf, setCookieFor, uniqueName, useApi } from "./harness.ts";
 
@@ -124,6 +125,7 @@ describe("POST /api/login", { timeout: 20_000 }, () => {
   });
 
   it("carries a user with an older password hash (N = 2^15, NFKC) across: logs in, and stores today's hash", async () => {
+    useRealPasswordCostInThisTest();
     const username = uniqueName("legacy");
     const password = "ﬁne old password";
     const users = api.mongo.db.collection("users");

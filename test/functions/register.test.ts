@@ -4,6 +4,7 @@ import login from "../../functions/login.ts";
 import register from "../../functions/register.ts";
 import session from "../../functions/session.ts";
 import visits from "../../functions/visits.ts";
+import { useRealPasswordCostInThisTest } from "../support/password-cost.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, PASSWORD, sessionIdOf, setCookieFor, uniqueName, useApi } from "./harness.ts";
 
@@ -93,6 +94,7 @@ describe("POST /api/register", { timeout: 20_000 }, () => {
   });
 
   it("stores a scrypt hash with a per-user salt, never the password", async () => {
+    useRealPasswordCostInThisTest();
     const [one, two] = [uniqueName(), uniqueName()];
     await signUp(new TestBrowser(), { username: one, password: PASSWORD });
     await signUp(new TestBrowser(), { username: two, password: PASSWORD });

@@ -13,9 +13,9 @@ vi.mock("../../lib/accounts/passwords.ts", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../lib/accounts/passwords.ts")>();
   return {
     ...original,
-    verifyPassword: (password: string, stored: string) => {
+    verifyPassword: (...args: Parameters<typeof original.verifyPassword>) => {
       checks.count += 1;
-      return original.verifyPassword(password, stored);
+      return original.verifyPassword(...args);
     },
   };
 });

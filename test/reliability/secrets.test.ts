@@ -122,13 +122,18 @@ describe("in an environment shaped like a deployed function's", () => {
     { variable: "SESSION_SECRETS", value: "too-short-secret", why: "short", says: /at least 32 characters/ },
     { variable: "SESSION_SECRETS", value: `${NEW},too-short-secret`, why: "one of two short", says: /at least 32 characters/ },
     { variable: "MONGODB_URI", value: undefined, why: "missing", says: /MONGODB_URI is not set/ },
+    // Issue 17: the tests' low password hash cost. These suites run under vitest, which the
+    // configuration lets set it; a deploy runs under no test runner, so VITEST goes too.
+    { variable: "TEST_SCRYPT_N", value: "16", why: "set, as only tests may", says: /TEST_SCRYPT_N .*refused in production/, outsideVitest: true },
   ])(
     "refuses to serve anything when $variable is $why: 500 server_misconfigured with a generic message, and the log says what to set",
     { timeout: 15_000 },
-    async ({ variable, value, says }) => {
+    async ({ variable, value, says, outsideVitest }) => {
       const saved = process.env[variable];
+      const vitest = process.env.VITEST;
       if (value === undefined) delete process.env[variable];
       else process.env[variable] = value;
+      if (outsideVitest === true) delete process.env.VITEST;
       const commandsBefore = api.mongo.standin?.totalCommands();
       try {
         for (const [name, handler, method, path, params] of FUNCTIONS) {
@@ -149,6 +154,7 @@ describe("in an environment shaped like a deployed function's", () => {
       } finally {
         if (saved === undefined) delete process.env[variable];
         else process.env[variable] = saved;
+        if (vitest !== undefined) process.env.VITEST = vitest;
       }
       expect((await settle(await send(new TestBrowser(), visits, "/api/visits", { method: "POST" }))).status, "served once it is set, with no restart").toBe(200);
     },

@@ -2,11 +2,13 @@ import { afterAll, beforeAll } from "vitest";
 import { CONFIG_ENV } from "../../lib/runtime/config.ts";
 import { closeDatabase } from "../../lib/runtime/mongo.ts";
 import { startTestMongo, type TestMongo } from "./mongo.ts";
+import { LOW_PASSWORD_COST } from "./password-cost.ts";
 
 /**
  * Points the functions (which read `process.env`) at a fresh test database for one test file, with
  * `env` on top of a clean slate of galleta's variables, and restores everything afterwards. Call it
- * at the top of the file; `mongo` is there once `beforeAll` has run.
+ * at the top of the file; `mongo` is there once `beforeAll` has run. Passwords hash at the tests'
+ * low cost unless `env` has REAL_PASSWORD_COST.
  */
 export function useFunctionEnv(env: Record<string, string>, start: () => Promise<TestMongo> = startTestMongo): { readonly mongo: TestMongo } {
   let mongo: TestMongo | undefined;
@@ -17,7 +19,7 @@ export function useFunctionEnv(env: Record<string, string>, start: () => Promise
       saved.set(name, process.env[name]);
       delete process.env[name];
     }
-    Object.assign(process.env, { MONGODB_URI: mongo.uri, MONGODB_DB: mongo.dbName, ...env });
+    Object.assign(process.env, { MONGODB_URI: mongo.uri, MONGODB_DB: mongo.dbName, ...LOW_PASSWORD_COST, ...env });
   });
   afterAll(async () => {
     await closeDatabase();

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONFIG_ENV } from "../../lib/runtime/config.ts";
 import { startMongoStandin, type MongoStandin } from "../../netlify/mongo-standin/server.ts";
+import { LOW_PASSWORD_COST } from "./password-cost.ts";
 import { freePorts } from "./ports.ts";
 
 /** The session secret every suite run through `netlify dev` signs with. */
@@ -65,6 +66,8 @@ export async function startNetlifyDev(options: { env?: Record<string, string> } 
       // Every test's browser reaches netlify dev from 127.0.0.1: one network, which the production
       // limit of 10 registrations per hour would stop after the tenth test user.
       REGISTER_LIMIT_PER_NETWORK: "100000",
+      // netlify dev's functions run in development mode, where the tests' low hash cost is allowed.
+      ...LOW_PASSWORD_COST,
       ...options.env,
     };
     const server = await launch(args, env, port, () => standin.close());
@@ -78,13 +81,15 @@ export async function startNetlifyDev(options: { env?: Record<string, string> } 
 /**
  * Runs `npm run dev` (node netlify/dev.ts) the way a developer would after cloning: no MONGODB_URI,
  * no SESSION_SECRETS, no NODE_ENV, so the launcher starts its own stand-in and secret. Ports are
- * chosen here (PORT, and the launcher passes the other flags on to netlify dev).
+ * chosen here (PORT, and the launcher passes the other flags on to netlify dev). Only the tests'
+ * low hash cost is set, which changes what a log-in costs, not how the launcher starts.
  */
 export async function startNpmRunDev(): Promise<NpmRunDev> {
   const { port, flags } = await portFlags();
   const args = [join("netlify", "dev.ts"), ...flags];
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
   for (const name of CONFIG_ENV) delete env[name];
+  Object.assign(env, LOW_PASSWORD_COST);
   const server = await launch(args, env, port, async () => undefined);
   const mongoUri = /local MongoDB stand-in at (mongodb:\/\/\S+?)\s/.exec(server.output())?.[1];
   if (mongoUri === undefined) {

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { loadConfig, type Env } from "../../../lib/runtime/config.ts";
 import { ConfigurationError } from "../../../lib/http/errors.ts";
+import { passwordCost } from "../../../lib/accounts/passwords.ts";
 
 const longSecret = "x".repeat(32);
 // A deployed function's environment: none of NETLIFY_DEV, NODE_ENV or CONTEXT (build-time only on Netlify).
@@ -158,5 +159,33 @@ describe("the other settings", () => {
     ["REGISTER_LIMIT_PER_NETWORK", "-1"],
   ])("refuses the security limit %s=%s, naming it in the log", (name, value) => {
     expect(refusal({ ...deployed, SESSION_SECRETS: longSecret, [name]: value })).toMatch(new RegExp(name));
+  });
+});
+
+// Issue 17: the tests' low password hash cost is configuration a deploy must refuse.
+describe("TEST_SCRYPT_N, the tests' password hash cost", () => {
+  it("is refused in production, a deploy's environment, however valid its value and the rest", () => {
+    const detail = refusal({ ...deployed, SESSION_SECRETS: longSecret, TEST_SCRYPT_N: "1024" });
+    expect(detail).toMatch(/TEST_SCRYPT_N .*refused in production/);
+    expect(detail).toMatch(/Remove it/);
+  });
+
+  it("leaves a deploy at the real cost, N = 2^17, when it is not set", () => {
+    const config = loadConfig({ ...deployed, SESSION_SECRETS: longSecret });
+    expect(config.testScryptN).toBeUndefined();
+    expect(passwordCost(config)).toEqual({ N: 2 ** 17, r: 8, p: 1 });
+  });
+
+  it.each([
+    ["in development (netlify dev under the e2e suites)", { NETLIFY_DEV: "true", SESSION_SECRETS: longSecret }],
+    ["in a vitest worker, where the integration suites run the functions in production mode", { ...deployed, SESSION_SECRETS: longSecret, VITEST: "true" }],
+  ])("is taken %s", (_case, env) => {
+    const config = loadConfig({ ...env, TEST_SCRYPT_N: "1024" });
+    expect(config.testScryptN).toBe(1024);
+    expect(passwordCost(config)).toEqual({ N: 1024, r: 8, p: 1 });
+  });
+
+  it.each([["1000"], ["1"], ["0"], ["-1024"], ["cheap"]])("refuses %s, which is no power of two above 1", (value) => {
+    expect(refusal({ NETLIFY_DEV: "true", SESSION_SECRETS: longSecret, TEST_SCRYPT_N: value })).toMatch(/TEST_SCRYPT_N must be a power of two/);
   });
 });

@@ -1,0 +1,64 @@
+// Issue 15, item 8: a wrong password must take as long whether the username exists with today's
+// hash, does not exist (the decoy), or exists with a hash from before N = 2^17, which verifies
+// about four times faster. This suite runs at the real cost: its subject is the hash's time.
+import { ObjectId } from "mongodb";
+import { beforeAll, describe, expect, it } from "vitest";
+import login from "../../functions/login.ts";
+import { legacyHash } from "../support/legacy-hash.ts";
+import { REAL_PASSWORD_COST } from "../support/password-cost.ts";
+import { TestBrowser } from "../support/requests.ts";
+import { useFunctionEnv } from "../support/function-env.ts";
+import { registerUser, SECRET, uniqueName } from "./harness.ts";
+
+// Limits far above the attempts made here: this suite times password checks, not the throttle.
+const api = useFunctionEnv({
+  SESSION_SECRETS: SECRET,
+  ...REAL_PASSWORD_COST,
+  LOGIN_LIMIT_PER_PAIR: "1000",
+  LOGIN_LIMIT_PER_NETWORK: "1000",
+  LOGIN_LIMIT_PER_USERNAME: "1000",
+});
+
+/** Rounds of one wrong guess per kind of username, in a shuffled order each round, so that a burst of load elsewhere on the machine falls on every kind alike. */
+const ROUNDS = 7;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+async function wrongGuessMs(username: string): Promise<number> {
+  const started = performance.now();
+  const response = await new TestBrowser().send(login, "/api/login", { method: "POST", body: { username, password: "not the password" } });
+  const elapsed = performance.now() - started;
+  expect(response.status).toBe(401);
+  return elapsed;
+}
+
+describe("a wrong password's time", () => {
+  const usernames: Record<string, string> = {};
+
+  beforeAll(async () => {
+    usernames["today's hash (N = 2^17)"] = (await registerUser(new TestBrowser())).username;
+    usernames["no such user (the decoy)"] = uniqueName("ghost");
+    const legacy = uniqueName("legacy");
+    await api.mongo.db.collection("users").insertOne({ _id: new ObjectId(), username: legacy, passwordHash: legacyHash("an old password"), createdAt: new Date() });
+    usernames["an older hash (N = 2^15)"] = legacy;
+  }, 120_000);
+
+  it("does not tell whether the username exists, does not exist or has an older hash: medians within 20%", { timeout: 300_000 }, async () => {
+    const kinds = Object.keys(usernames);
+    // One untimed guess each first: the decoy is made on first use, and the first queries warm up.
+    for (const kind of kinds) await wrongGuessMs(usernames[kind] ?? "");
+    const times = new Map<string, number[]>(kinds.map((kind) => [kind, []]));
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const order = [...kinds].sort(() => Math.random() - 0.5);
+      for (const kind of order) times.get(kind)?.push(await wrongGuessMs(usernames[kind] ?? ""));
+    }
+    const medians = Object.fromEntries(kinds.map((kind) => [kind, Math.round(median(times.get(kind) ?? []))]));
+    const values = Object.values(medians);
+    const report = `medians in ms: ${JSON.stringify(medians)}`;
+    console.log(`login timing: ${report}`);
+    expect(Math.max(...values) / Math.min(...values), report).toBeLessThanOrEqual(1.2);
+  });
+});
