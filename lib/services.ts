@@ -7,6 +7,8 @@ import { MongoStore } from "./sessions/mongo-store.ts";
 import { SessionCookieCache } from "./sessions/session-cache.ts";
 import { SessionManager } from "./sessions/sessions.ts";
 import { UserStore } from "./accounts/users.ts";
+import { ChallengeStore } from "./accounts/passkeys/challenges.ts";
+import { PasskeyStore } from "./accounts/passkeys/passkey-store.ts";
 
 let cached: Services | undefined;
 
@@ -27,6 +29,8 @@ export function services(): Services {
       users: new UserStore(db),
       throttle: new LoginThrottle(db),
       events: new ActivityLog(db),
+      passkeys: new PasskeyStore(db),
+      challenges: new ChallengeStore(db),
     };
   }
   return cached;

@@ -2,7 +2,7 @@ import type { CookieJar } from "../cookies/cookie-jar.ts";
 import { optionalBoolean, requireObject } from "../http/validation.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
 import type { AppSessionData, Services } from "./app-services.ts";
-import type { Device } from "./activity.ts";
+import type { ActivityEvent, Device } from "./activity.ts";
 import { logInThen, loginName, type LogInOptions } from "./login.ts";
 import { GalletaError } from "../http/errors.ts";
 import type { PasswordProof, PublicUser } from "./users.ts";
@@ -59,6 +59,8 @@ export interface SignIn {
   device: Device;
   /** The password the log-in proved: if a password change lands meanwhile, the new session is not kept. */
   proof?: PasswordProof;
+  /** What the event says about the proof when it was not the password (a passkey log-in). */
+  details?: Pick<ActivityEvent, "method" | "passkeyId" | "passkeyName">;
 }
 
 /**
@@ -72,13 +74,13 @@ export async function startUserSession(
   jar: CookieJar | undefined,
   previous: SessionRecord<AppSessionData> | null,
   user: PublicUser,
-  { event, remember, device, proof }: SignIn,
+  { event, remember, device, proof, details }: SignIn,
 ): Promise<SessionRecord<AppSessionData> & { userId: string }> {
   const now = new Date();
   const init = { userId: user.id, data: { username: user.username }, userAgent: device.userAgent, authenticated: true, remember };
   const [created, recorded] = await Promise.all([
     jar === undefined ? app.sessions.create(undefined, init) : app.sessions.regenerate(jar, previous, init),
-    app.events.record(user.id, { type: event, at: now, ...device }),
+    app.events.record(user.id, { type: event, at: now, ...device, ...details }),
     event === "registered" ? app.events.forgetFailuresBefore(user.username, now) : undefined,
   ]);
   // A user who has just registered has no other session to cap.

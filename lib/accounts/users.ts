@@ -117,6 +117,17 @@ export class UserStore {
     await storeCall(() => this.#users.deleteOne({ _id: new ObjectId(id) }));
   }
 
+  /**
+   * The user with this id and the password version a session started now rests on, or null: a
+   * passkey log-in proves no password, but a password change or account deletion landing meanwhile
+   * must still end the session it starts (`startUserSession` compares the version after its insert).
+   */
+  async findWithProof(id: string): Promise<(PublicUser & PasswordProof) | null> {
+    if (!ObjectId.isValid(id) || id.length !== 24) return null;
+    const user = await storeCall(() => this.#users.findOne({ _id: new ObjectId(id) }, { projection: { username: 1, passwordVersion: 1 } }));
+    return user === null ? null : { ...toPublic(user), passwordVersion: user.passwordVersion ?? 0 };
+  }
+
   /** The user with this id, or null. */
   async findById(id: string): Promise<PublicUser | null> {
     if (!ObjectId.isValid(id) || id.length !== 24) return null;

@@ -38,6 +38,15 @@ export interface GalletaConfig {
   readonly loginLimits: LoginLimits;
   /** Registrations allowed per client network per hour. */
   readonly registerLimitPerNetwork: number;
+  // Passkeys (issue 16), one block so parallel edits to this file stay apart.
+  /** The relying party passkeys are bound to; undefined parts come from each request's own URL. */
+  readonly webauthn: WebAuthnSettings;
+}
+
+/** WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS, validated; undefined means "the request's own host / origin". */
+export interface WebAuthnSettings {
+  readonly rpId: string | undefined;
+  readonly origins: readonly string[] | undefined;
 }
 
 /** How many log-in attempts each throttle counter allows within `windowMs`. */
@@ -121,6 +130,31 @@ function readPositiveDuration(env: Env, name: string, unitMs: number, fallback: 
   return value;
 }
 
+/**
+ * WEBAUTHN_RP_ID (a bare host name: no scheme, port or path) and WEBAUTHN_ORIGINS (comma-separated
+ * origins, https except on localhost, each on the RP ID or a subdomain of it, as WebAuthn requires:
+ * https://www.w3.org/TR/webauthn-3/#rp-id).
+ */
+function readWebAuthn(env: Env): WebAuthnSettings {
+  const rpId = env.WEBAUTHN_RP_ID?.trim().toLowerCase() || undefined;
+  if (rpId !== undefined && !/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(rpId)) {
+    throw new ConfigurationError(`WEBAUTHN_RP_ID must be a host name such as example.com (no scheme, port or path); it is "${env.WEBAUTHN_RP_ID}".`);
+  }
+  const listed = (env.WEBAUTHN_ORIGINS ?? "").split(",").map((origin) => origin.trim()).filter((origin) => origin !== "");
+  const origins = listed.map((origin) => {
+    const url = URL.parse(origin);
+    const local = url?.hostname === "localhost";
+    if (url === null || url.origin !== origin.replace(/\/$/, "") || !(url.protocol === "https:" || (local && url.protocol === "http:"))) {
+      throw new ConfigurationError(`WEBAUTHN_ORIGINS must list origins such as https://example.com (https, except http://localhost), comma-separated; "${origin}" is not one.`);
+    }
+    if (rpId !== undefined && url.hostname !== rpId && !url.hostname.endsWith(`.${rpId}`)) {
+      throw new ConfigurationError(`Every origin in WEBAUTHN_ORIGINS must be on WEBAUTHN_RP_ID (${rpId}) or a subdomain of it; ${url.origin} is not.`);
+    }
+    return url.origin;
+  });
+  return Object.freeze({ rpId, origins: origins.length === 0 ? undefined : Object.freeze(origins) });
+}
+
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
@@ -151,6 +185,8 @@ export function loadConfig(env: Env): GalletaConfig {
       windowMs: readPositiveDuration(env, "LOGIN_WINDOW_MINUTES", MINUTE, 15),
     }),
     registerLimitPerNetwork: readCount(env, "REGISTER_LIMIT_PER_NETWORK", 10),
+    // Passkeys (issue 16).
+    webauthn: readWebAuthn(env),
   };
   if (production && config.mongodbUri === undefined) {
     throw new ConfigurationError(`MONGODB_URI is not set. Set it in the site's environment variables to your MongoDB Atlas connection string (mongodb+srv://…). ${LOCALLY}`);
@@ -178,6 +214,8 @@ export const CONFIG_ENV = [
   "LOGIN_LIMIT_PER_USERNAME",
   "LOGIN_WINDOW_MINUTES",
   "REGISTER_LIMIT_PER_NETWORK",
+  "WEBAUTHN_RP_ID",
+  "WEBAUTHN_ORIGINS",
 ] as const;
 
 let cached: { key: string; config: GalletaConfig } | undefined;
