@@ -331,6 +331,7 @@ function showPasskeySupport() {
   const supported = passkeysSupported();
   passkeyLogin.hidden = !supported;
   byId("passkey-login-hint", HTMLElement).hidden = !supported;
+  byId("passkey-login-or", HTMLElement).hidden = !supported;
   byId("passkey-login-unsupported", HTMLElement).hidden = supported;
 }
 

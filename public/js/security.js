@@ -120,10 +120,12 @@ function passkeyItem(passkey) {
     setMessage(badge, "passkeys.synced");
     name.append(" ", badge);
   }
-  const meta = create("p", "passkey__meta");
-  if (passkey.lastUsedAt === null) setMessage(meta, "passkeys.meta.unused", { createdAt: { date: passkey.createdAt } });
-  else setMessage(meta, "passkeys.meta", { createdAt: { date: passkey.createdAt }, lastUsedAt: { relative: passkey.lastUsedAt } });
-  info.append(name, meta);
+  const added = create("p", "passkey__meta");
+  setMessage(added, "passkeys.addedAt", { createdAt: { date: passkey.createdAt } });
+  const used = create("p", "passkey__meta");
+  if (passkey.lastUsedAt === null) setMessage(used, "passkeys.unused");
+  else setMessage(used, "passkeys.lastUsed", { lastUsedAt: { relative: passkey.lastUsedAt } });
+  info.append(name, added, used);
 
   const actions = create("div", "passkey__actions");
   const rename = create("button", "button button--secondary button--small");
@@ -328,13 +330,16 @@ async function loadActivity() {
 
 /** @param {ActivityEvent[]} events newest first, as the server sends them */
 function renderActivity(events) {
-  if (events.length === 0) {
+  // The server records `passkey_used` beside the log-in or re-authentication that used the passkey,
+  // which names it already: shown, it would say the same thing twice.
+  const shown = events.filter((event) => event.type !== "passkey_used");
+  if (shown.length === 0) {
     const empty = create("li", "activity-list__empty");
     setMessage(empty, "activity.empty");
     activityList.replaceChildren(empty);
     return;
   }
-  activityList.replaceChildren(...events.map(activityItem));
+  activityList.replaceChildren(...shown.map(activityItem));
 }
 
 /** Events worth a second look: someone tried passwords, the cap pushed a device out, or a passkey may have been copied. */
