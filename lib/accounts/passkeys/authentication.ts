@@ -17,10 +17,11 @@ import { loginCounters, type Reservation } from "../login-throttle.ts";
 import { startUserSession } from "../sign-in.ts";
 import type { PublicUser } from "../users.ts";
 import { CHALLENGE_TTL_MS, newChallenge } from "./challenges.ts";
-import { challengeExpired, passkeyInvalid, signedChallenge } from "./passkey-input.ts";
+import { signedChallenge } from "./client-data.ts";
+import { challengeExpired, passkeyInvalid } from "./passkey-input.ts";
 import type { PasskeyRecord } from "./passkey-store.ts";
 import type { RelyingParty } from "./relying-party.ts";
-import { userHandleOf } from "./registration.ts";
+import { encodedUserHandleOf } from "./user-handle.ts";
 
 /**
  * Option requests per client network and log-in window that must start a session to bind their
@@ -174,7 +175,7 @@ async function checkAssertion(
 /** A discoverable credential's assertion names its user (the handle given at registration): it must be the passkey's owner. */
 function handleMatches(response: AuthenticationResponseJSON, userId: string): boolean {
   const handle = response.response.userHandle;
-  return handle == null || handle === Buffer.from(userHandleOf(userId)).toString("base64url");
+  return handle == null || handle === encodedUserHandleOf(userId);
 }
 
 async function verified(

@@ -1,5 +1,4 @@
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
-import { decodeClientDataJSON } from "@simplewebauthn/server/helpers";
 import { GalletaError } from "../../http/errors.ts";
 import { invalid } from "../../http/validation.ts";
 
@@ -27,16 +26,6 @@ export function challengeExpired(): GalletaError {
 /** Whether a string can be a credential id (base64url, at most WebAuthn's length), checked before any lookup. */
 export function isCredentialId(id: string): boolean {
   return id.length <= MAX_CREDENTIAL_ID && BASE64URL.test(id);
-}
-
-/** The challenge the browser signed, from clientDataJSON (the library's decoder); undefined if it does not decode. */
-export function signedChallenge(clientDataJSON: string): string | undefined {
-  try {
-    const { challenge } = decodeClientDataJSON(clientDataJSON);
-    return typeof challenge === "string" && BASE64URL.test(challenge) ? challenge : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {

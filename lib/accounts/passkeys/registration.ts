@@ -5,7 +5,6 @@ import {
   type RegistrationResponseJSON,
   type VerifiedRegistrationResponse,
 } from "@simplewebauthn/server";
-import { ObjectId } from "mongodb";
 import { GalletaError } from "../../http/errors.ts";
 import type { Device } from "../activity.ts";
 import type { Services } from "../app-services.ts";
@@ -13,14 +12,11 @@ import type { UserSession } from "../auth.ts";
 import { requireRecentAuthentication } from "../reauthentication.ts";
 import { CHALLENGE_TTL_MS, newChallenge } from "./challenges.ts";
 import { passkeyName } from "./passkey-names.ts";
-import { challengeExpired, passkeyInvalid, signedChallenge } from "./passkey-input.ts";
+import { signedChallenge } from "./client-data.ts";
+import { challengeExpired, passkeyInvalid } from "./passkey-input.ts";
 import { MAX_PASSKEYS_PER_USER, type PasskeyRecord } from "./passkey-store.ts";
 import type { RelyingParty } from "./relying-party.ts";
-
-/** The WebAuthn user handle of a galleta user: the 12 bytes of their id, which names no one outside galleta. */
-export function userHandleOf(userId: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(new ObjectId(userId).id);
-}
+import { userHandleOf } from "./user-handle.ts";
 
 /**
  * Options for navigator.credentials.create(): a discoverable credential (so the passkey alone names
