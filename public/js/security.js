@@ -257,6 +257,9 @@ passkeyForm.addEventListener("submit", async (event) => {
     if (error instanceof ApiError && error.code === "invalid_input" && error.field === "name") {
       setFieldError(passkeyName, "field.passkeyName.invalid");
       passkeyName.focus();
+    } else if (error instanceof ApiError && error.code === "invalid_input" && error.field === undefined) {
+      // The one refusal of the ceremony that names no field: the account holds as many passkeys as it may.
+      showStatus(passkeysStatus, "error", { key: "passkeys.tooMany" });
     } else {
       await showActionError(passkeysStatus, error);
     }
