@@ -382,7 +382,7 @@ const es = {
   "login.remember.hint": "Desmárcalo en un ordenador compartido: la sesión se cierra al cerrar el navegador.",
   "login.busy": "Entrando…",
   "login.or": "o",
-  "login.passkey": "Entrar con una llave de acceso",
+  "login.passkey": "Entrar con llave de acceso",
   "login.passkey.busy": "Esperando a tu llave de acceso…",
   "login.passkey.hint": "Sin nombre de usuario: tu dispositivo te ofrece las llaves de acceso que guarda para este sitio.",
   "login.passkey.unsupported": "Este navegador no puede usar llaves de acceso, así que entra con tu contraseña.",

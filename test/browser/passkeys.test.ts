@@ -250,7 +250,7 @@ describe.skipIf(!chromiumAvailable())("passkeys in Chromium", () => {
     await logOut(page, "Cerrar sesión");
     await waitForText(page.locator("#page-status"), "Has cerrado la sesión.");
     await waitForText(page.locator("#passkey-login-unsupported"), "Este navegador no puede usar llaves de acceso");
-    expect(await page.getByRole("button", { name: "Entrar con una llave de acceso" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Entrar con llave de acceso" }).count()).toBe(0);
     await expectScreenshotsFit(page, "home-no-webauthn-spanish");
     expect(errors).toEqual([]);
   }, TEST_TIMEOUT_MS * 2);
