@@ -1,7 +1,7 @@
 import type { Config } from "@netlify/functions";
 import { deviceOf } from "../lib/accounts/activity.ts";
 import { passkeyView, requireCookieUser } from "../lib/accounts/passkeys/management.ts";
-import { readPasskeyName, readRegistrationResponse } from "../lib/accounts/passkeys/passkey-input.ts";
+import { optionalPasskeyName, readRegistrationResponse } from "../lib/accounts/passkeys/passkey-input.ts";
 import { registerPasskey } from "../lib/accounts/passkeys/registration.ts";
 import { relyingParty } from "../lib/accounts/passkeys/relying-party.ts";
 import { json, methods, readJson } from "../lib/http/http.ts";
@@ -14,7 +14,7 @@ export default methods({
     const app = services();
     const body = requireObject(await readJson(request));
     const response = readRegistrationResponse(body.response);
-    const name = readPasskeyName(body, false);
+    const name = optionalPasskeyName(body);
     const current = await requireCookieUser(request, app);
     const rp = relyingParty(request, app.config.webauthn);
     const passkey = await registerPasskey(app, current, rp, response, name, deviceOf(request, context.ip));

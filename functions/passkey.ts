@@ -1,7 +1,7 @@
 import type { Config } from "@netlify/functions";
 import { deviceOf } from "../lib/accounts/activity.ts";
 import { passkeyView, removePasskey, renamePasskey, requireCookieUser } from "../lib/accounts/passkeys/management.ts";
-import { readPasskeyName } from "../lib/accounts/passkeys/passkey-input.ts";
+import { requirePasskeyName } from "../lib/accounts/passkeys/passkey-input.ts";
 import { json, methods, noContent, readJson } from "../lib/http/http.ts";
 import { requireObject } from "../lib/http/validation.ts";
 import { services } from "../lib/services.ts";
@@ -10,7 +10,7 @@ import { services } from "../lib/services.ts";
 export default methods({
   PATCH: async (request, context) => {
     const app = services();
-    const name = readPasskeyName(requireObject(await readJson(request)), true) ?? "";
+    const name = requirePasskeyName(requireObject(await readJson(request)));
     const current = await requireCookieUser(request, app);
     const passkey = await renamePasskey(app, current, context.params.id ?? "", name);
     return json({ passkey: passkeyView(passkey) }, 200, current.jar);

@@ -169,6 +169,17 @@ describe("adding and managing passkeys", { timeout: 30_000 }, () => {
     await expectError(await browser.send(registration, "/api/passkeys/registration", { method: "POST", body }), 401, "challenge_expired");
   });
 
+  it("does not keep a passkey whose account was deleted while it was being added", async () => {
+    const browser = new TestBrowser();
+    const user = await registerUser(browser, uniqueName("pk"));
+    const asked = (await (await askRegistrationOptions(browser)).json()) as PublicKeyCredentialCreationOptionsJSON;
+    // The deletion's removal of the user's passkeys has run already; its user removal lands now.
+    await api.mongo.db.collection("users").deleteOne({ _id: new ObjectId(user.id) });
+    const answer = { response: new SoftAuthenticator().register(asked, SITE) };
+    await expectError(await browser.send(registration, "/api/passkeys/registration", { method: "POST", body: answer }), 401, "unauthenticated");
+    expect(await api.mongo.db.collection("passkeys").countDocuments({ userId: user.id })).toBe(0);
+  });
+
   it("answers 404 passkey_not_found for another user's passkey, and 400 for a bad name", async () => {
     const { view } = await userWithPasskey();
     const stranger = new TestBrowser();

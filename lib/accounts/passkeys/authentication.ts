@@ -153,11 +153,13 @@ async function checkAssertion(
   const { windowMs } = app.config.loginLimits;
   const challenge = signedChallenge(response.response.clientDataJSON);
   const network = loginCounters(app.config.loginLimits, "", clientNetwork(client)).network;
-  const [reservation, issued, passkey] = await Promise.all([
+  // All three settle before anything is decided: a refused attempt (429) has consumed its challenge
+  // by the time it is answered, and no write is left running behind the response.
+  const [reservation, issued, passkey] = await allSettled(
     app.throttle.reserve([network], now, windowMs),
     challenge === undefined ? null : app.challenges.consume(sessionKey, "authentication", challenge, now),
     app.passkeys.find(response.id),
-  ]);
+  );
   if (challenge === undefined || issued === null) throw challengeExpired();
   if (passkey === null || (owner !== undefined && passkey.userId !== owner) || !handleMatches(response, passkey.userId)) throw passkeyInvalid();
   const info = await verified(response, challenge, rp, passkey);
@@ -170,6 +172,14 @@ async function checkAssertion(
     throw passkeyInvalid();
   }
   return { passkey: { ...passkey, signCount: newCounter, backedUp: credentialBackedUp, lastUsedAt: now }, reservation };
+}
+
+/** Like Promise.all, but waits for every promise before throwing the first rejection. */
+async function allSettled<A, B, C>(a: Promise<A>, b: Promise<B> | B, c: Promise<C>): Promise<[A, B, C]> {
+  const results = await Promise.allSettled([a, b, c]);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [A, B, C];
 }
 
 /** A discoverable credential's assertion names its user (the handle given at registration): it must be the passkey's owner. */

@@ -64,10 +64,14 @@ export function readAuthenticationResponse(value: unknown, field = "response"): 
   return value as AuthenticationResponseJSON;
 }
 
-/** A passkey's name from a body: trimmed, 1 to 64 characters, no control characters; undefined when absent and optional. */
-export function readPasskeyName(body: Record<string, unknown>, required: boolean): string | undefined {
+/** A passkey's name from a body, or undefined when it has none: see `requirePasskeyName`. */
+export function optionalPasskeyName(body: Record<string, unknown>): string | undefined {
+  return body.name === undefined ? undefined : requirePasskeyName(body);
+}
+
+/** A passkey's name from a body: trimmed, 1 to 64 characters, no control characters; else 400 `invalid_input`. */
+export function requirePasskeyName(body: Record<string, unknown>): string {
   const raw = body.name;
-  if (raw === undefined && !required) return undefined;
   const name = typeof raw === "string" ? raw.trim() : "";
   // A name is shown in lists: no line breaks or other control characters (C0, DEL, C1).
   if (name.length === 0 || name.length > MAX_NAME || /[\u0000-\u001f\u007f-\u009f]/.test(name)) {

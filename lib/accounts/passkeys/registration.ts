@@ -83,7 +83,16 @@ export async function registerPasskey(
     lastUsedAt: null,
   };
   await app.passkeys.insert(passkey);
-  await app.events.record(session.userId, { type: "passkey_added", at: now, ...device, sessionId: session.key, passkeyId: passkey.id, passkeyName: passkey.name });
+  const [user] = await Promise.all([
+    // Read after the insert: an account deletion that removed the user's passkeys before this one
+    // existed has removed the user by now, so this passkey goes too instead of outliving its account.
+    app.users.findById(session.userId),
+    app.events.record(session.userId, { type: "passkey_added", at: now, ...device, sessionId: session.key, passkeyId: passkey.id, passkeyName: passkey.name }),
+  ]);
+  if (user === null) {
+    await app.passkeys.remove(session.userId, passkey.id);
+    throw new GalletaError("unauthenticated", "Your account has been deleted.");
+  }
   return passkey;
 }
 
