@@ -278,9 +278,10 @@ async function logInWith(response) {
  * the user picks a passkey there, or the page stops it.
  */
 async function offerPasskeyAutofill() {
-  if (autofill || !(await autofillSupported())) return;
-  // Checked again: the session may have changed while the browser answered.
-  if (autofill || state?.authenticated !== false) return;
+  // While the button's prompt is open, new options would replace the challenge it is answering.
+  if (autofill || isBusy(passkeyLogin) || !(await autofillSupported())) return;
+  // Checked again: the session or the button may have changed while the browser answered.
+  if (autofill || isBusy(passkeyLogin) || state?.authenticated !== false) return;
   const controller = new AbortController();
   autofill = controller;
   try {
