@@ -101,7 +101,7 @@ export async function getPasskey(optionsJSON, { autofill = false, signal } = {})
   try {
     if (!platformParsesJson()) {
       const library = await loadFallback();
-      signal?.throwIfAborted();
+      if (signal?.aborted) throw new PasskeyError("aborted", signal.reason);
       // The library keeps its own AbortController per ceremony; this is how to reach it.
       signal?.addEventListener("abort", () => library.WebAuthnAbortService.cancelCeremony(), { once: true });
       return await library.startAuthentication({ optionsJSON, useBrowserAutofill: autofill });
