@@ -11,7 +11,7 @@ export default methods({
   POST: async (request, context) => {
     const app = services();
     const password = requireString(requireObject(await readJson(request)), "password");
-    const current = await requireUser(request, app, { fresh: true });
+    const current = await requireUser(request, app);
     const session = await reauthenticate(app, current, password, context.ip, deviceOf(request, context.ip));
     return json({ authenticatedAt: session.authenticatedAt?.toISOString() ?? null }, 200, current.jar);
   },

@@ -65,16 +65,15 @@ export class SessionManager<Data extends SessionData = SessionData> {
 
   /**
    * The live session named by the request's signed cookie, or null; clears a cookie that names no
-   * live session. With the cookie cache on, a fresh cached copy answers without the store, unless
-   * `fresh` is set: security-sensitive and state-changing routes must see a logout or revocation at
-   * once, so they always read the store (issue 10).
+   * live session. It reads the store unless the caller passes `cached: true`: a cached copy outlives
+   * a logout or revocation by its window, so only the plain session read may take it (issue 15),
+   * and a route that forgets to choose sees a logout at once.
    */
-  async read(jar: CookieJar, options: { fresh?: boolean } = {}): Promise<SessionRecord<Data> | null> {
+  async read(jar: CookieJar, options: { cached?: boolean } = {}): Promise<SessionRecord<Data> | null> {
     const cookie = this.#cookieSession(jar);
     if (cookie === undefined) return null;
     const now = this.#now();
-    // `fresh` is for sensitive actions: a cached copy may outlive a revocation by its window.
-    const cached = cookie.key === undefined || options.fresh === true ? null : await this.#cache?.read(jar, cookie.name, cookie.key, now);
+    const cached = cookie.key === undefined || options.cached !== true ? null : await this.#cache?.read(jar, cookie.name, cookie.key, now);
     if (cookie.id !== undefined && cached != null && isLive(cached, now) && !this.#dueForTouch(cached, now)) {
       this.#ids.set(cached, cookie.id);
       return cached;
