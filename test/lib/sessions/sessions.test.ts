@@ -92,13 +92,13 @@ describe("SessionManager", () => {
     expect(created.key).not.toContain(id);
   });
 
-  it("names the cookie __Host-sid and marks it Secure over HTTPS, with HttpOnly, SameSite=Lax and Path=/", async () => {
+  it("names the cookie __Host-Http-sid and marks it Secure over HTTPS, with HttpOnly, SameSite=Lax and Path=/", async () => {
     const context = setup();
     const browser = new Browser("https://galleta.example");
     const jar = browser.jar();
     await context.sessions.create(jar, { userId: null, data: {}, userAgent: null });
     const [line] = browser.keep(jar);
-    expect(line).toMatch(/^__Host-sid=s:/);
+    expect(line).toMatch(/^__Host-Http-sid=s:/);
     expect(line).toMatch(/; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
   });
 
