@@ -98,6 +98,7 @@ describe("cookies under the names they had before __Host-Http- (issue 15)", { ti
     const out = await old.send(logout, "/api/logout", https({ method: "POST" }));
     expect(out.status).toBe(204);
     expectCleared(out, "__Host-sid");
+    expect(out.headers.getSetCookie().filter((line) => line.startsWith("__Host-sid="))).toHaveLength(1);
     expectCleared(out, "__Host-sid.cache");
     expect([...old.cookies.keys()]).toEqual(["__Host-device"]);
     browser.cookies.delete("__Host-Http-sid.cache");
