@@ -8,6 +8,11 @@ import { TestBrowser } from "../support/requests.ts";
 import { loggedIn } from "../functions/account-harness.ts";
 import { expectError, expectNoLeaks, handleOf, PASSWORD, registerUser, SECRET } from "../functions/harness.ts";
 
+// Issue 15, item 4: the cookie cache serves the session read and nothing else. This walks every
+// operation public/openapi.json documents, so a new one is covered as soon as it is documented: one
+// that takes a session must say so under `security`, and one whose required body is checked before
+// the session should give an `example` there (else a body is made up from its schema).
+
 // The cookie cache on, with a window no test outlives: every replay below lands inside it.
 useFunctionEnv({ SESSION_SECRETS: SECRET, SESSION_CACHE_SECONDS: "300" });
 
