@@ -9,7 +9,7 @@ import { services } from "../lib/services.ts";
 export default methods({
   DELETE: async (request) => {
     const app = services();
-    const current = await requireUser(request, app, { fresh: true });
+    const current = await requireUser(request, app);
     await deleteAccount(app, current);
     return noContent(current.jar, CLEAR_SITE_DATA);
   },

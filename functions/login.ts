@@ -17,7 +17,7 @@ export default methods({
     const device = deviceOf(request, context.ip);
     const jar = requestJar(request, app);
     // The current session (whose data carries over) is read while the password is being checked.
-    const current = app.sessions.read(jar, { fresh: true });
+    const current = app.sessions.read(jar);
     current.catch(() => undefined);
     const { user, result: created } = await provePasswordThen(app, username, password, context.ip, device, new Date(), {
       jar,

@@ -9,7 +9,7 @@ import { services } from "../lib/services.ts";
 export default methods({
   POST: async (request, context) => {
     const app = services();
-    const { jar, session } = await requestSession(request, app, { fresh: true });
+    const { jar, session } = await requestSession(request, app);
     if (session !== null) await logOut(app, jar, session, deviceOf(request, context.ip));
     return noContent(jar, CLEAR_SITE_DATA);
   },

@@ -10,7 +10,7 @@ import { services } from "../lib/services.ts";
 export default methods({
   POST: async (request, context) => {
     const app = services();
-    const current = await requestSession(request, app, { fresh: true });
+    const current = await requestSession(request, app);
     const options = await authenticationOptions(app, current, relyingParty(request, app.config.webauthn), context.ip, userAgentOf(request));
     return json(options, 200, current.jar);
   },

@@ -18,7 +18,7 @@ export default methods({
     const response = readAuthenticationResponse(body.response);
     const remember = readRemember(body);
     const jar = requestJar(request, app);
-    const previous = await app.sessions.read(jar, { fresh: true });
+    const previous = await app.sessions.read(jar);
     const assertion = { rp: relyingParty(request, app.config.webauthn), client: context.ip, device: deviceOf(request, context.ip) };
     const { user, session } = await signInWithPasskey(app, jar, previous, response, remember, assertion);
     return json({ user, session: sessionView(session) }, 200, jar);

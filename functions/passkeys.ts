@@ -8,7 +8,7 @@ import { services } from "../lib/services.ts";
 export default methods({
   GET: async (request) => {
     const app = services();
-    const { jar, session } = await requireUser(request, app, { fresh: true });
+    const { jar, session } = await requireUser(request, app);
     const passkeys = await app.passkeys.listForUser(session.userId);
     return json({ passkeys: passkeys.map(passkeyView) }, 200, jar);
   },

@@ -11,7 +11,7 @@ export default methods({
   POST: async (request, context) => {
     const app = services();
     const change = readPasswordChange(await readJson(request));
-    const current = await requireUser(request, app, { fresh: true });
+    const current = await requireUser(request, app);
     const { user, session, revoked } = await changePassword(app, current, change, context.ip, deviceOf(request, context.ip));
     return json({ user, session: sessionView(session), revoked }, 200, current.jar);
   },

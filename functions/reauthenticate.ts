@@ -19,7 +19,7 @@ export default methods({
     const body = requireObject(await readJson(request));
     const passkey = body.passkey === undefined ? undefined : readAuthenticationResponse(body.passkey, "passkey");
     const password = passkey === undefined ? requireString(body, "password") : "";
-    const current = await requireUser(request, app, { fresh: true });
+    const current = await requireUser(request, app);
     const device = deviceOf(request, context.ip);
     const session =
       passkey === undefined

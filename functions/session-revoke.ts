@@ -11,7 +11,7 @@ import { services } from "../lib/services.ts";
 export default methods({
   DELETE: async (request, context) => {
     const app = services();
-    const current = await requireUser(request, app, { fresh: true });
+    const current = await requireUser(request, app);
     const handle = context.params.id ?? "";
     const device = deviceOf(request, context.ip);
     if (handle === current.session.key) {

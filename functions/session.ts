@@ -7,7 +7,7 @@ import { sessionUser, sessionView } from "../lib/accounts/views.ts";
 /** The current session: who is logged in, its dates and the visit counter; one database read at most. */
 export default methods({
   GET: async (request) => {
-    const { jar, session } = await requestSession(request, services());
+    const { jar, session } = await requestSession(request, services(), { cached: true });
     const visits = session?.data.visits ?? 0;
     if (session?.userId == null) return json({ authenticated: false, visits }, 200, jar);
     const user = sessionUser({ ...session, userId: session.userId });

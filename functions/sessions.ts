@@ -10,13 +10,13 @@ import { deviceView } from "../lib/accounts/views.ts";
 export default methods({
   GET: async (request) => {
     const app = services();
-    const { jar, session } = await requireUser(request, app, { fresh: true });
+    const { jar, session } = await requireUser(request, app);
     const sessions = await app.sessions.listForUser(session.userId);
     return json({ sessions: sessions.map((each) => deviceView(each, session.key)) }, 200, jar);
   },
   DELETE: async (request, context) => {
     const app = services();
-    const current = await requireUser(request, app, { fresh: true });
+    const current = await requireUser(request, app);
     const revoked = await signOutEverywhereElse(app, current, deviceOf(request, context.ip));
     return json({ revoked }, 200, current.jar);
   },

@@ -37,7 +37,7 @@ async function sessionForCredentials(request: Request, client: string, now: Date
 
 async function recentSession(request: Request) {
   const app = services();
-  const { session } = await requireUser(request, app, { fresh: true });
+  const { session } = await requireUser(request, app);
   requireRecentAuthentication(session, app.config.reauthMs, new Date());
   return session;
 }

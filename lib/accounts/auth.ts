@@ -20,11 +20,12 @@ export interface UserSession extends RequestSession {
 /** How a route reads the session. */
 export interface ReadOptions {
   /**
-   * Read the store, never the cookie cache's copy: for every route that is security-sensitive or
-   * changes state (logout, listing or revoking sessions, minting tokens), so a logout or revocation
-   * binds at once even for someone holding a copied `sid` + `sid.cache` pair.
+   * Accept the cookie cache's copy instead of reading the store: only for the plain session read
+   * (`GET /api/session`). Everything else reads the store, so a logout, revocation, password change
+   * or account deletion binds at once even for someone holding a copied `sid` + `sid.cache` pair
+   * (issue 15); a new route is safe without saying anything.
    */
-  fresh?: boolean;
+  cached?: boolean;
 }
 
 /**

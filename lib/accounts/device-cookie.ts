@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { CookieJar } from "../cookies/cookie-jar.ts";
+import { arrivedCookieName, everyOwnCookieName, formerCookieNames, ownCookieName } from "../cookies/cookie-names.ts";
 import type { PublicUser } from "./users.ts";
 
 /**
@@ -20,16 +21,17 @@ export interface DeviceCookie {
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis §5.5); a year, renewed at each log-in. */
 const LIFETIME_MS = 365 * 24 * 60 * 60 * 1000;
 
-/** Both names the device cookie can have (`__Host-` over HTTPS, like the session cookie's). */
-export const DEVICE_COOKIE_NAMES: readonly string[] = ["device", "__Host-device"];
+/** Every name the device cookie can have (`__Host-Http-device` over HTTPS, like the session cookie's, and `__Host-device` from before issue 15). */
+export const DEVICE_COOKIE_NAMES: readonly string[] = everyOwnCookieName("device");
 
 function deviceCookieName(jar: Pick<CookieJar, "secure">): string {
-  return jar.secure ? "__Host-device" : "device";
+  return ownCookieName("device", jar);
 }
 
 /** The user this browser has logged in as, if its device cookie verifies; undefined otherwise. */
 export function readDevice(jar: CookieJar): DeviceCookie | undefined {
-  const name = deviceCookieName(jar);
+  // Under its name from before issue 15 too (verified under that name), until the next log-in renames it.
+  const name = arrivedCookieName("device", jar) ?? deviceCookieName(jar);
   const value = jar.getSigned(name, "device cookie");
   const match = value === undefined ? null : /^([0-9a-f]{24}):([a-z0-9_.-]{1,64})$/.exec(value);
   if (match?.[1] === undefined || match[2] === undefined) return undefined;
@@ -40,4 +42,5 @@ export function readDevice(jar: CookieJar): DeviceCookie | undefined {
 /** Queues a device cookie bound to `user` (its id and username, under the device purpose key). */
 export function rememberDevice(jar: CookieJar, user: PublicUser): void {
   jar.set(deviceCookieName(jar), `${user.id}:${user.username}`, { signed: "device cookie", maxAge: LIFETIME_MS });
+  for (const former of formerCookieNames("device", jar)) jar.clear(former);
 }

@@ -49,9 +49,16 @@ export class CookieJar {
     this.#outgoing.push(serializeSetCookie(name, stored, { secure: this.secure, ...cookieOptions }));
   }
 
-  /** Queues the removal of a cookie (same path and domain as it was set with). */
+  /**
+   * Queues the removal of a cookie (same path and domain as it was set with). Once, however many
+   * parts of a request ask for it: an earlier identical removal moves to the end, so whatever the
+   * request did last to the cookie is what the browser does last.
+   */
   clear(name: string, options: CookieOptions = {}): void {
-    this.#outgoing.push(serializeClearCookie(name, { secure: this.secure, ...options }));
+    const line = serializeClearCookie(name, { secure: this.secure, ...options });
+    const earlier = this.#outgoing.indexOf(line);
+    if (earlier !== -1) this.#outgoing.splice(earlier, 1);
+    this.#outgoing.push(line);
   }
 
   /** Appends every queued `Set-Cookie` to `headers` (appended, never set, so each survives). */

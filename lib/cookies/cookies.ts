@@ -41,10 +41,27 @@ export function serializeSetCookie(name: string, value: string, options: CookieO
     }
     cookie.maxAge = Math.floor(options.maxAge / 1000);
   }
+  assertPrefixRules(cookie);
   const header = stringifySetCookie(cookie);
   const bytes = Buffer.byteLength(header);
   if (bytes > MAX_COOKIE_BYTES) throw new CookieTooLargeError(name, bytes);
   return header;
+}
+
+/**
+ * A name prefix binds the browser to rules, and a cookie that breaks them is dropped without a word
+ * (RFC 6265bis §4.1.3 for `__Secure-` and `__Host-`; the layered-cookies draft for `__Http-` and
+ * `__Host-Http-`): Secure for all four, Path=/ and no Domain for the `__Host-` ones, HttpOnly for the
+ * `Http-` ones. Browsers match prefixes case-insensitively, and so does this.
+ */
+function assertPrefixRules(cookie: SetCookie): void {
+  const name = cookie.name.toLowerCase();
+  const host = name.startsWith("__host-");
+  const http = name.startsWith("__http-") || name.startsWith("__host-http-");
+  const needs = (rule: string) => new TypeError(`cookie ${cookie.name} needs ${rule} for its name's prefix`);
+  if ((host || http || name.startsWith("__secure-")) && cookie.secure !== true) throw needs("Secure");
+  if (host && (cookie.path !== "/" || cookie.domain !== undefined)) throw needs("Path=/ and no Domain");
+  if (http && cookie.httpOnly !== true) throw needs("HttpOnly");
 }
 
 /** The `Set-Cookie` value that makes the browser forget a cookie: empty, `Max-Age=0`, same path and domain. */

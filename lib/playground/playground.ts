@@ -1,5 +1,6 @@
 import type { CookieJar } from "../cookies/cookie-jar.ts";
 import { CookieTooLargeError } from "../http/errors.ts";
+import { hasBrowserPrefix } from "../cookies/cookie-names.ts";
 import { looksSigned } from "../cookies/signing.ts";
 import { cacheCookieName } from "../sessions/session-cache.ts";
 import { SESSION_COOKIE_NAMES } from "../sessions/sessions.ts";
@@ -45,10 +46,11 @@ export function listCookies(jar: CookieJar): CookieListing {
 }
 
 function playgroundName(raw: unknown): string {
-  // __Host- and __Secure- names bind browsers to rules (Secure, no Domain) a browser enforces by
-  // silently dropping the cookie, so the playground refuses them rather than pretend to set them.
-  if (typeof raw !== "string" || !NAME_PATTERN.test(raw) || RESERVED.has(raw) || /^__(host|secure)-/i.test(raw)) {
-    throw invalid("name", "Cookie names are 1 to 64 letters, digits, '_' or '-', cannot start with __Host- or __Secure-, and cannot be galleta's own (session, cache, device).");
+  // __Host-, __Secure-, __Http- and __Host-Http- names bind browsers to rules (Secure, no Domain,
+  // HttpOnly, set by an HTTP response only) that a browser enforces by silently dropping the cookie,
+  // so the playground refuses them rather than pretend to set them; galleta's own HTTPS names are among them.
+  if (typeof raw !== "string" || !NAME_PATTERN.test(raw) || RESERVED.has(raw) || hasBrowserPrefix(raw)) {
+    throw invalid("name", "Cookie names are 1 to 64 letters, digits, '_' or '-', cannot start with __Host-, __Secure- or __Http-, and cannot be galleta's own (session, cache, device).");
   }
   return raw;
 }

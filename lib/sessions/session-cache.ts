@@ -29,7 +29,7 @@ const MEMO_SIZE = 1024;
  * An encrypted, short-lived copy of the session in a cookie beside the session cookie (like
  * better-auth's cookieCache): within its window a read costs no database command. The price is that
  * a revoked session keeps reading as live in the browser that holds the copy until the window ends,
- * so it is off unless SESSION_CACHE_SECONDS is set.
+ * so it is off unless SESSION_CACHE_SECONDS is set, and only the plain session read asks for it.
  */
 export class SessionCookieCache<Data extends SessionData> {
   readonly #secrets: readonly string[];

@@ -1,5 +1,6 @@
 import type { CookieJar } from "../cookies/cookie-jar.ts";
-import type { SessionCookieCache } from "./session-cache.ts";
+import { arrivedCookieName, everyOwnCookieName, formerCookieNames, ownCookieName } from "../cookies/cookie-names.ts";
+import { cacheCookieName, type SessionCookieCache } from "./session-cache.ts";
 import { isSessionId, newSessionId, sessionKey } from "./session-id.ts";
 import {
   effectiveExpiry,
@@ -31,13 +32,16 @@ export interface NewSession<Data extends SessionData> {
   remember?: boolean;
 }
 
-/** The session cookie's name: `__Host-sid` over HTTPS (bound to this host, Secure, Path=/), `sid` over plain HTTP. */
+/** The session cookie's base name; see cookie-names.ts for what it becomes on each transport. */
+const SESSION_COOKIE = "sid";
+
+/** The session cookie's name: `__Host-Http-sid` over HTTPS (set by HTTP responses only, bound to this host), `sid` over plain HTTP. */
 export function sessionCookieName(jar: Pick<CookieJar, "secure">): string {
-  return jar.secure ? "__Host-sid" : "sid";
+  return ownCookieName(SESSION_COOKIE, jar);
 }
 
-/** Both names the session cookie can have; the cookie playground never lists or sets them. */
-export const SESSION_COOKIE_NAMES: readonly string[] = ["sid", "__Host-sid"];
+/** Every name the session cookie can have, the one from before issue 15 included; the cookie playground never lists or sets them. */
+export const SESSION_COOKIE_NAMES: readonly string[] = everyOwnCookieName(SESSION_COOKIE);
 
 /**
  * Sessions over any SessionStore: reads the session named by the signed cookie, creates, changes,
@@ -65,25 +69,32 @@ export class SessionManager<Data extends SessionData = SessionData> {
 
   /**
    * The live session named by the request's signed cookie, or null; clears a cookie that names no
-   * live session. With the cookie cache on, a fresh cached copy answers without the store, unless
-   * `fresh` is set: security-sensitive and state-changing routes must see a logout or revocation at
-   * once, so they always read the store (issue 10).
+   * live session. It reads the store unless the caller passes `cached: true`: a cached copy outlives
+   * a logout or revocation by its window, so only the plain session read may take it (issue 15),
+   * and a route that forgets to choose sees a logout at once.
    */
-  async read(jar: CookieJar, options: { fresh?: boolean } = {}): Promise<SessionRecord<Data> | null> {
+  async read(jar: CookieJar, options: { cached?: boolean } = {}): Promise<SessionRecord<Data> | null> {
     const cookie = this.#cookieSession(jar);
     if (cookie === undefined) return null;
     const now = this.#now();
-    // `fresh` is for sensitive actions: a cached copy may outlive a revocation by its window.
-    const cached = cookie.key === undefined || options.fresh === true ? null : await this.#cache?.read(jar, cookie.name, cookie.key, now);
+    // A cookie under its old name is read from the store once, so its answer can re-set it under
+    // the new name with the right lifetime; the old name's cached copy is dropped with it.
+    const cached = cookie.key === undefined || options.cached !== true || cookie.renamed ? null : await this.#cache?.read(jar, cookie.name, cookie.key, now);
     if (cookie.id !== undefined && cached != null && isLive(cached, now) && !this.#dueForTouch(cached, now)) {
       this.#ids.set(cached, cookie.id);
+      this.#dropFormerNames(jar);
       return cached;
     }
     const record = cookie.key === undefined ? null : await this.#store.get(cookie.key, now);
-    if (cookie.id === undefined || record === null) return this.#forget(jar, cookie.name);
+    if (cookie.id === undefined || record === null) return this.#forget(jar);
     this.#ids.set(record, cookie.id);
-    const touched = await this.#touchLazily(jar, record, now);
-    await this.#cache?.write(jar, cookie.name, touched, now);
+    const touched = await this.#touchLazily(cookie.renamed ? undefined : jar, record, now);
+    // The rename (issue 15): one Set-Cookie under the new name, on the first response after it.
+    if (cookie.renamed) this.#sendCookie(jar, cookie.id, touched, now);
+    else this.#dropFormerNames(jar);
+    // Only the read that takes the copy refreshes it: the others would pay for encrypting a copy
+    // they never use, and one that then logs out would leave the browser a copy without its cookie.
+    if (options.cached === true) await this.#cache?.write(jar, sessionCookieName(jar), touched, now);
     return touched;
   }
 
@@ -99,10 +110,10 @@ export class SessionManager<Data extends SessionData = SessionData> {
     const now = this.#now();
     const touch = { lastSeenAt: now, expiresAt: new Date(now.getTime() + this.#policy.idleTimeoutMs) };
     const updated = cookie.key === undefined ? null : await this.#store.update(cookie.key, change, touch, now);
-    if (cookie.id === undefined || updated === null) return this.#forget(jar, cookie.name);
+    if (cookie.id === undefined || updated === null) return this.#forget(jar);
     this.#ids.set(updated, cookie.id);
     this.#sendCookie(jar, cookie.id, updated, now);
-    this.#cache?.clear(jar, cookie.name);
+    this.#cache?.clear(jar, sessionCookieName(jar));
     return updated;
   }
 
@@ -182,7 +193,7 @@ export class SessionManager<Data extends SessionData = SessionData> {
 
   /** Clears the session cookie (and its cached copy) without touching the store: for a session already deleted. */
   clearCookie(jar: CookieJar): void {
-    this.#forget(jar, sessionCookieName(jar));
+    this.#forget(jar);
   }
 
   /** The live sessions of one user, most recently used first. */
@@ -224,20 +235,37 @@ export class SessionManager<Data extends SessionData = SessionData> {
     return keys;
   }
 
-  /** The session cookie's name, verified id and key; undefined when the request has no session cookie. */
-  #cookieSession(jar: CookieJar): { name: string; id: string | undefined; key: string | undefined } | undefined {
-    const name = sessionCookieName(jar);
-    if (jar.get(name) === undefined) return undefined;
+  /**
+   * The name the session cookie arrived under, its verified id and key, and whether that name is
+   * the one from before issue 15 (`renamed`: the response must set it anew); undefined when the
+   * request has no session cookie. The signature is checked under the name it arrived with, as
+   * its MAC covers the name.
+   */
+  #cookieSession(jar: CookieJar): { name: string; renamed: boolean; id: string | undefined; key: string | undefined } | undefined {
+    const name = arrivedCookieName(SESSION_COOKIE, jar);
+    if (name === undefined) return undefined;
+    const renamed = name !== sessionCookieName(jar);
     const id = jar.getSigned(name, "session cookie");
     // Ids are checked for shape before any storage is touched.
-    return id !== undefined && isSessionId(id) ? { name, id, key: sessionKey(id) } : { name, id: undefined, key: undefined };
+    return id !== undefined && isSessionId(id) ? { name, renamed, id, key: sessionKey(id) } : { name, renamed, id: undefined, key: undefined };
   }
 
-  /** Clears a session cookie that names no live session (and its cached copy), so the browser stops sending it. */
-  #forget(jar: CookieJar, name: string): null {
-    jar.clear(name);
-    this.#cache?.clear(jar, name);
+  /** Clears the session cookie and its cached copy under every name the request carries them, so the browser stops sending them. */
+  #forget(jar: CookieJar): null {
+    jar.clear(sessionCookieName(jar));
+    this.#cache?.clear(jar, sessionCookieName(jar));
+    this.#dropFormerNames(jar);
     return null;
+  }
+
+  /**
+   * Clears the session cookie and its cached copy under their names from before issue 15, where the
+   * request still carries them (the copy even with the cache now off: it would linger otherwise).
+   */
+  #dropFormerNames(jar: CookieJar): void {
+    for (const base of [SESSION_COOKIE, cacheCookieName(SESSION_COOKIE)]) {
+      for (const name of formerCookieNames(base, jar)) jar.clear(name);
+    }
   }
 
   async #touchLazily(jar: CookieJar | undefined, record: SessionRecord<Data>, now: Date): Promise<SessionRecord<Data>> {
@@ -273,5 +301,6 @@ export class SessionManager<Data extends SessionData = SessionData> {
     // Without "remember me" no Max-Age: a session cookie, which the browser drops when it closes.
     const maxAge = record.remember === false ? undefined : Math.max(0, remaining - margin);
     jar.set(sessionCookieName(jar), id, { signed: "session cookie", ...(maxAge === undefined ? {} : { maxAge }) });
+    this.#dropFormerNames(jar);
   }
 }

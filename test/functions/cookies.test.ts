@@ -44,6 +44,13 @@ describe("GET /api/cookies", () => {
     expect(await listing(browser)).toEqual({ cookies: {}, signedCookies: {}, invalidSignedCookies: [] });
   });
 
+  it("leaves galleta's own cookies out of the listing under every name they have had (issue 15)", async () => {
+    const own = ["sid", "sid.cache", "device", "__Host-sid", "__Host-sid.cache", "__Host-device", "__Host-Http-sid", "__Host-Http-sid.cache", "__Host-Http-device"];
+    const browser = new TestBrowser();
+    for (const name of own) browser.cookies.set(name, "s:x.y");
+    expect(await listing(browser)).toEqual({ cookies: {}, signedCookies: {}, invalidSignedCookies: [] });
+  });
+
   it("reports a signed cookie whose signature was cut short as tampered", async () => {
     const browser = new TestBrowser();
     await setCookie(browser, { name: "cart", value: "3", signed: true });
@@ -107,6 +114,10 @@ describe("POST /api/cookies", () => {
     ["the HTTPS session cookie's name", { name: "__Host-sid", value: "x" }, "name"],
     ["a __Host- prefixed name, which browsers keep only under rules the playground does not follow", { name: "__Host-theme", value: "x" }, "name"],
     ["a __Secure- prefixed name, in any case", { name: "__secure-theme", value: "x" }, "name"],
+    ["the HTTPS session cookie's name since issue 15", { name: "__Host-Http-sid", value: "x" }, "name"],
+    ["a __Host-Http- prefixed name, which only an HTTP response with HttpOnly and Secure may set", { name: "__Host-Http-theme", value: "x" }, "name"],
+    ["a __Http- prefixed name, which only an HTTP response with HttpOnly and Secure may set", { name: "__Http-theme", value: "x" }, "name"],
+    ["a __Http- prefixed name in another case, as browsers match prefixes case-insensitively", { name: "__hTTP-theme", value: "x" }, "name"],
     ["a name with a semicolon", { name: "a;b", value: "x" }, "name"],
     ["a name with a space", { name: "a b", value: "x" }, "name"],
     ["an empty name", { name: "", value: "x" }, "name"],
@@ -147,7 +158,7 @@ describe("DELETE /api/cookies/:name", () => {
     expect(browser.cookies.has("theme")).toBe(false);
   });
 
-  it.each([["sid"], ["__Host-sid"], ["a;b"]])("refuses to clear %s with 400 invalid_input", async (name) => {
+  it.each([["sid"], ["__Host-sid"], ["__Host-Http-sid"], ["__Host-Http-device"], ["__Http-theme"], ["a;b"]])("refuses to clear %s with 400 invalid_input", async (name) => {
     const browser = new TestBrowser();
     await browser.send(visits, "/api/visits", { method: "POST" });
     const response = await browser.send(cookieDelete, `/api/cookies/${encodeURIComponent(name)}`, { method: "DELETE", params: { name } });

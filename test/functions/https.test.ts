@@ -20,27 +20,33 @@ function httpsBrowser(): TestBrowser & { post(handler: Parameters<TestBrowser["s
 }
 
 describe("cookies over HTTPS", { timeout: 20_000 }, () => {
-  it("names the session cookie __Host-sid and makes it Secure, Path=/ and host-only", async () => {
+  // Issue 15: __Host-Http- tells the browser that only an HTTP response may set the cookie, so script
+  // on the page cannot plant or overwrite it; the prefix demands HttpOnly, Secure, Path=/ and no Domain.
+  it("names the session cookie __Host-Http-sid and makes it HttpOnly, Secure, Path=/ and host-only", async () => {
     const browser = httpsBrowser();
     const response = await browser.post(visits, "/api/visits");
-    const line = setCookieFor(response, "__Host-sid") as string;
+    const line = setCookieFor(response, "__Host-Http-sid") as string;
     expect(line).toBeDefined();
+    expect(line).toMatch(/; HttpOnly/);
     expect(line).toMatch(/; Secure/);
     expect(line).toMatch(/; Path=\/(;|$)/);
     expect(line).not.toMatch(/Domain=/i);
     expect(setCookieFor(response, "sid")).toBeUndefined();
+    expect(setCookieFor(response, "__Host-sid")).toBeUndefined();
   });
 
-  it("logs in, reads and logs out with __Host-sid", async () => {
+  it("logs in, reads and logs out with __Host-Http-sid, and names the device cookie __Host-Http-device", async () => {
     const { username } = await registerUser(new TestBrowser());
     const browser = httpsBrowser();
     const loggedIn = await browser.post(login, "/api/login", { username, password: PASSWORD });
-    expect(setCookieFor(loggedIn, "__Host-sid")).toMatch(/; Secure/);
+    expect(setCookieFor(loggedIn, "__Host-Http-sid")).toMatch(/; HttpOnly; Secure/);
+    expect(setCookieFor(loggedIn, "__Host-Http-device")).toMatch(/; Path=\/; HttpOnly; Secure/);
+    expect([...browser.cookies.keys()].sort()).toEqual(["__Host-Http-device", "__Host-Http-sid"]);
     const read = await browser.send(session, "/api/session", { headers: { "x-forwarded-proto": "https" } });
     expect(await read.json()).toMatchObject({ authenticated: true });
     const out = await browser.post(logout, "/api/logout");
     expect(out.status).toBe(204);
-    expect(setCookieFor(out, "__Host-sid")).toMatch(/^__Host-sid=; .*Max-Age=0.*Secure|^__Host-sid=; .*Secure.*Max-Age=0/);
+    expect(setCookieFor(out, "__Host-Http-sid")).toMatch(/^__Host-Http-sid=; .*Max-Age=0.*HttpOnly; Secure/);
   });
 
   it("makes playground cookies Secure too", async () => {

@@ -37,7 +37,7 @@ export function passkeyView(passkey: PasskeyRecord): PasskeyView {
  * passkey of the attacker's, which would outlive the token and every password change.
  */
 export async function requireCookieUser(request: Request, app: Services): Promise<UserSession> {
-  const current = await requireUser(request, app, { fresh: true });
+  const current = await requireUser(request, app);
   if (current.via !== "cookie") {
     throw new GalletaError("cookie_session_required", "Passkeys are managed from the browser, with the session cookie, not with an access token.");
   }

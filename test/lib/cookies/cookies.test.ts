@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_COOKIE_BYTES, parseCookieHeader, serializeClearCookie, serializeSetCookie } from "../../../lib/cookies/cookies.ts";
+import { MAX_COOKIE_BYTES, parseCookieHeader, serializeClearCookie, serializeSetCookie, type CookieOptions } from "../../../lib/cookies/cookies.ts";
 import { CookieTooLargeError } from "../../../lib/http/errors.ts";
 
 describe("parseCookieHeader", () => {
@@ -65,6 +65,22 @@ describe("serializeSetCookie", () => {
 
   it.each([[-1], [Number.NaN], [Number.POSITIVE_INFINITY]])("refuses maxAge %s", (maxAge) => {
     expect(() => serializeSetCookie("a", "1", { maxAge })).toThrow(TypeError);
+  });
+
+  it.each<[string, string, CookieOptions]>([
+    ["a __Secure- cookie without Secure", "__Secure-a", {}],
+    ["a __Host- cookie without Secure", "__Host-a", {}],
+    ["a __Host- cookie on another path", "__Host-a", { secure: true, path: "/api" }],
+    ["a __Host- cookie with a Domain", "__host-a", { secure: true, domain: "galleta.example" }],
+    ["a __Http- cookie without HttpOnly", "__Http-a", { secure: true, httpOnly: false }],
+    ["a __Host-Http- cookie without HttpOnly", "__HOST-HTTP-a", { secure: true, httpOnly: false }],
+    ["a __Host-Http- cookie without Secure", "__Host-Http-sid", {}],
+  ])("refuses %s with a TypeError, as the browser would drop it", (_case, name, options) => {
+    expect(() => serializeSetCookie(name, "1", options)).toThrow(TypeError);
+  });
+
+  it("writes a __Host-Http- cookie with the HttpOnly, Secure and Path=/ its prefix needs", () => {
+    expect(serializeSetCookie("__Host-Http-sid", "1", { secure: true })).toBe("__Host-Http-sid=1; Path=/; HttpOnly; Secure; SameSite=Lax");
   });
 
   it("throws CookieTooLargeError before a cookie over 4096 bytes can be sent", () => {

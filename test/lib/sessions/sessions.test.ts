@@ -9,6 +9,8 @@ import type { SessionData, SessionRecord } from "../../../lib/sessions/session-s
 const SECRET = "s".repeat(40);
 const OLD_SECRET = "o".repeat(40);
 const MINUTE = 60_000;
+/** How the plain session read (`GET /api/session`) asks for the cached copy; every other read goes to the store. */
+const CACHED = { cached: true } as const;
 const policy: SessionPolicy = { idleTimeoutMs: 30 * MINUTE, absoluteTimeoutMs: 120 * MINUTE, touchAfterMs: MINUTE };
 
 /** A settable clock, so expiry is tested to the millisecond without waiting. */
@@ -90,13 +92,13 @@ describe("SessionManager", () => {
     expect(created.key).not.toContain(id);
   });
 
-  it("names the cookie __Host-sid and marks it Secure over HTTPS, with HttpOnly, SameSite=Lax and Path=/", async () => {
+  it("names the cookie __Host-Http-sid and marks it Secure over HTTPS, with HttpOnly, SameSite=Lax and Path=/", async () => {
     const context = setup();
     const browser = new Browser("https://galleta.example");
     const jar = browser.jar();
     await context.sessions.create(jar, { userId: null, data: {}, userAgent: null });
     const [line] = browser.keep(jar);
-    expect(line).toMatch(/^__Host-sid=s:/);
+    expect(line).toMatch(/^__Host-Http-sid=s:/);
     expect(line).toMatch(/; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
   });
 
@@ -282,13 +284,23 @@ describe("SessionManager", () => {
 });
 
 describe("SessionManager with the cookie cache", () => {
+  it("reads the store unless the caller asks for the cached copy, so a revoked session is refused at once", async () => {
+    const context = setup({ cacheMs: 10_000 });
+    const created = await login(context);
+    await context.sessions.destroyForUser("user-1", created.key);
+    context.store.calls = [];
+    expect(await context.sessions.read(context.browser.jar())).toBeNull();
+    expect(context.store.calls).toEqual(["get"]);
+    expect((await context.sessions.read(context.browser.jar(), CACHED))?.key).toBe(created.key);
+  });
+
   it("answers reads from the encrypted cookie within its window, with no store call", async () => {
     const context = setup({ cacheMs: 10_000 });
     const created = await login(context);
     expect([...context.browser.cookies.keys()]).toEqual(["sid", "sid.cache"]);
     context.store.calls = [];
     context.clock.advance(5_000);
-    expect((await context.sessions.read(context.browser.jar()))?.key).toBe(created.key);
+    expect((await context.sessions.read(context.browser.jar(), CACHED))?.key).toBe(created.key);
     expect(context.store.calls).toEqual([]);
   });
 
@@ -307,9 +319,9 @@ describe("SessionManager with the cookie cache", () => {
     const created = await login(context);
     await context.sessions.destroyForUser("user-1", created.key);
     context.clock.advance(5_000);
-    expect(await context.sessions.read(context.browser.jar())).not.toBeNull(); // the documented delay
+    expect(await context.sessions.read(context.browser.jar(), CACHED)).not.toBeNull(); // the documented delay
     context.clock.advance(5_000);
-    expect(await context.sessions.read(context.browser.jar())).toBeNull();
+    expect(await context.sessions.read(context.browser.jar(), CACHED)).toBeNull();
   });
 
   it("drops the cached copy on a write, so the next read sees the change and caches it again", async () => {
@@ -320,10 +332,10 @@ describe("SessionManager with the cookie cache", () => {
     expect(context.browser.keep(jar)).toContainEqual(expect.stringMatching(/^sid\.cache=; Max-Age=0/));
     context.store.calls = [];
     const readJar = context.browser.jar();
-    expect((await context.sessions.read(readJar))?.data.visits).toBe(1);
+    expect((await context.sessions.read(readJar, CACHED))?.data.visits).toBe(1);
     expect(context.store.calls).toEqual(["get"]);
     context.browser.keep(readJar);
-    expect((await context.sessions.read(context.browser.jar()))?.data.visits).toBe(1);
+    expect((await context.sessions.read(context.browser.jar(), CACHED))?.data.visits).toBe(1);
     expect(context.store.calls).toEqual(["get"]);
   });
 
@@ -332,10 +344,10 @@ describe("SessionManager with the cookie cache", () => {
     const jar = context.browser.jar();
     await context.sessions.create(jar, { userId: "u", data: { visits: 3 }, userAgent: null });
     context.browser.keep(jar);
-    const first = await context.sessions.read(context.browser.jar());
+    const first = await context.sessions.read(context.browser.jar(), CACHED);
     if (first === null) throw new Error("expected the cached session");
     first.data.visits = 999;
-    expect((await context.sessions.read(context.browser.jar()))?.data.visits).toBe(3);
+    expect((await context.sessions.read(context.browser.jar(), CACHED))?.data.visits).toBe(3);
     expect(context.store.calls).toEqual([]);
   });
 
@@ -346,7 +358,7 @@ describe("SessionManager with the cookie cache", () => {
     await login(other, "mallory");
     context.browser.cookies.set("sid.cache", other.browser.cookies.get("sid.cache") ?? "");
     context.store.calls = [];
-    expect((await context.sessions.read(context.browser.jar()))?.userId).toBe("user-1");
+    expect((await context.sessions.read(context.browser.jar(), CACHED))?.userId).toBe("user-1");
     expect(context.store.calls).toEqual(["get"]);
   });
 });
