@@ -16,10 +16,11 @@ import { services } from "../lib/services.ts";
 export default methods({
   POST: async (request, context) => {
     const app = services();
+    // Who is asking comes first: a caller without a live session learns nothing from input checks.
+    const current = await requireUser(request, app);
     const body = requireObject(await readJson(request));
     const passkey = body.passkey === undefined ? undefined : readAuthenticationResponse(body.passkey, "passkey");
     const password = passkey === undefined ? requireString(body, "password") : "";
-    const current = await requireUser(request, app);
     const device = deviceOf(request, context.ip);
     const session =
       passkey === undefined
