@@ -56,13 +56,13 @@ export async function logInThen<T>(
   const cookie = options.jar === undefined ? undefined : readDevice(options.jar);
   // The cookie's validity needs the account, which is read beside the reservation: so a cookie that
   // names this username is trusted first, and taken back below if the account disowns it.
-  const claimed = cookie?.username === username ? deviceCounter(limits, username, cookie.handle) : undefined;
+  const claimed = cookie?.username === username ? { cookie, counter: deviceCounter(limits, username, cookie.handle) } : undefined;
   const [reserved, account] = await Promise.all([
-    app.throttle.reserve(claimed === undefined ? untrusted : [claimed], now, limits.windowMs),
+    app.throttle.reserve(claimed === undefined ? untrusted : [claimed.counter], now, limits.windowMs),
     app.users.findCredentials(username),
   ]);
-  const trusted = claimed !== undefined && cookie !== undefined && account !== null && isDeviceOf(cookie, account);
-  const reservation = claimed === undefined || trusted ? reserved : await instead(app, reserved, untrusted, now);
+  const trusted = claimed !== undefined && account !== null && isDeviceOf(claimed.cookie, account) ? claimed.counter : undefined;
+  const reservation = claimed === undefined || trusted !== undefined ? reserved : await instead(app, reserved, untrusted, now);
   // Counted beside the password check, which outlasts a round trip: so an existing account's failure
   // answers no later than an unknown name's, and costs no round trip of its own.
   const [matches] = await Promise.all([
@@ -76,7 +76,7 @@ export async function logInThen<T>(
     // OWASP: a success resets the failures of this browser: of its device cookie if it came with a
     // valid one, else of its network for this username. The network's and the username's counters
     // keep their failures, and only this attempt is taken back from them.
-    app.throttle.release(reservation, [trusted ? (claimed?.key ?? "") : counters.pair.key]),
+    app.throttle.release(reservation, [(trusted ?? counters.pair).key]),
     app.events.countFailure(account.id, device, now, -1),
     needsRehash(account.passwordHash) ? app.users.upgradeHash(account.id, account.passwordHash, password) : undefined,
   ]);

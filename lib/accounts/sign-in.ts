@@ -47,7 +47,8 @@ export interface SignIn {
   device: Device;
   /**
    * The password the sign-in proved (a registration: the one it set, version 0). A log-in's session
-   * is not kept if a password change lands meanwhile; a browser's device cookie is bound to it.
+   * is not kept if a password change lands meanwhile; a browser's device cookie is bound to it
+   * (without a proof, the browser gets none).
    */
   proof?: PasswordProof;
 }
