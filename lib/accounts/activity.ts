@@ -87,20 +87,23 @@ export class ActivityLog {
   }
 
   /**
-   * Adds `step` to an account's failed log-ins: one counter per (account, 15-minute window) moved with
+   * Counts a failed log-in against an account: one counter per (account, 15-minute window) moved with
    * `$inc`, never the attempted password. Only accounts that exist have one, under their id, so a
    * username that does not exist costs nothing here and a later account of that name inherits nothing
-   * (issue 15). An attempt counts as soon as its account is read, beside the password check, and a
-   * success takes its count back with -1.
+   * (issue 15). For a name with no account (`null`) it reads instead, a round trip as long as the
+   * write, so that a wrong password answers no sooner for an unknown name than for an account.
    */
-  async countFailure(userId: string, device: Device, at: Date, step: 1 | -1): Promise<void> {
+  async countFailure(userId: string | null, device: Device, at: Date): Promise<void> {
     await this.#ensureIndexes();
     const window = Math.floor(at.getTime() / FAILURE_WINDOW_MS);
-    const seen = step > 0 ? { $set: { at, ...device } } : {};
+    if (userId === null) {
+      await storeCall(() => this.#events.findOne({ _id: `failed:${window}:` }, { projection: { _id: 1 } }));
+      return;
+    }
     await storeCall(() =>
       this.#events.updateOne(
         { _id: `failed:${window}:${userId}` },
-        { $inc: { count: step }, ...seen, $setOnInsert: { type: "login_failed", userId, ...(step > 0 ? {} : { at, ...device }) } },
+        { $inc: { count: 1 }, $set: { at, ...device }, $setOnInsert: { type: "login_failed", userId } },
         { upsert: true },
       ),
     );
@@ -111,8 +114,7 @@ export class ActivityLog {
     await this.#ensureIndexes();
     const documents = await storeCall(() =>
       this.#events
-        // A window whose attempts all succeeded has a count of 0: nothing failed, nothing to show.
-        .find({ userId, $or: [{ type: { $ne: "login_failed" } }, { count: { $gt: 0 } }] })
+        .find({ userId })
         .sort({ at: -1, _id: -1 })
         .limit(ACTIVITY_LIMIT)
         .toArray(),

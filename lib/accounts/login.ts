@@ -36,9 +36,9 @@ export function loginName(rawUsername: string): string {
  *
  * `then` (e.g. starting the session) runs in parallel with the throttle's bookkeeping, so a log-in
  * costs two sequential database round trips: the reservation with the user lookup, then `then` with
- * the bookkeeping (and, once, the upgrade of an old password hash). A device cookie for this username
- * that the account then refuses (an old password's, an earlier account's) costs one more, to count
- * the attempt as a browser without one.
+ * the bookkeeping (and, once, the upgrade of an old password hash); a failure too, the second being
+ * the failure's count. A device cookie for this username that the account then refuses (an old
+ * password's, an earlier account's) costs one more, to count the attempt as a browser without one.
  */
 export async function logInThen<T>(
   app: Services,
@@ -63,13 +63,12 @@ export async function logInThen<T>(
   ]);
   const trusted = claimed !== undefined && account !== null && isDeviceOf(claimed.cookie, account) ? claimed.counter : undefined;
   const reservation = claimed === undefined || trusted !== undefined ? reserved : await instead(app, reserved, untrusted, now);
-  // Counted beside the password check, which outlasts a round trip: so an existing account's failure
-  // answers no later than an unknown name's, and costs no round trip of its own.
-  const [matches] = await Promise.all([
-    verifyPassword(password, account?.passwordHash ?? (await decoyHash())),
-    account === null ? undefined : app.events.countFailure(account.id, device, now, 1),
-  ]);
-  if (account === null || !matches) throw new GalletaError("invalid_credentials", "The username or password is wrong.");
+  const matches = await verifyPassword(password, account?.passwordHash ?? (await decoyHash()));
+  if (account === null || !matches) {
+    // Only once the password is known to be wrong, so a success never writes (nor waits for) it.
+    await app.events.countFailure(account?.id ?? null, device, now);
+    throw new GalletaError("invalid_credentials", "The username or password is wrong.");
+  }
   const user: PublicUser = { id: account.id, username: account.username };
   const [result] = await Promise.all([
     options.then(user, { passwordVersion: account.passwordVersion }),
@@ -77,7 +76,6 @@ export async function logInThen<T>(
     // valid one, else of its network for this username. The network's and the username's counters
     // keep their failures, and only this attempt is taken back from them.
     app.throttle.release(reservation, [(trusted ?? counters.pair).key]),
-    app.events.countFailure(account.id, device, now, -1),
     needsRehash(account.passwordHash) ? app.users.upgradeHash(account.id, account.passwordHash, password) : undefined,
   ]);
   return { user, result };
