@@ -30,8 +30,11 @@ export function deviceCounter(limits: LoginLimits, username: string, handle: str
 
 /** An attempt that fitted under its counters: what `release` needs. */
 export interface Reservation {
+  /** The attempt's id in each counter. */
   id: string;
+  /** The counters it was counted under. */
   keys: string[];
+  /** Their window: a release moves a counter's expiry back to its newest remaining attempt's plus this. */
   windowMs: number;
 }
 
