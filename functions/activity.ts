@@ -8,7 +8,7 @@ export default methods({
   GET: async (request) => {
     const app = services();
     const { jar, session } = await requireUser(request, app);
-    const events = await app.events.list(session.userId, session.data.username ?? "");
+    const events = await app.events.list(session.userId);
     return json({ events: events.map((event) => ({ ...event, at: event.at.toISOString() })) }, 200, jar);
   },
 });

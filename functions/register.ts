@@ -16,8 +16,8 @@ export default methods({
     const { username, password } = readCredentials(body);
     const remember = readRemember(body);
     const { jar, session } = await requestSession(request, app);
-    const user = await registerAccount(app, jar, username, password, context.ip, new Date());
-    const created = await startUserSession(app, jar, session, user, { event: "registered", remember, device: deviceOf(request, context.ip) });
+    const { user, proof } = await registerAccount(app, username, password, context.ip, new Date());
+    const created = await startUserSession(app, jar, session, user, { event: "registered", remember, device: deviceOf(request, context.ip), proof });
     return json({ user, session: sessionView(created) }, 201, jar);
   },
 });

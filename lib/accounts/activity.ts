@@ -45,9 +45,11 @@ export interface ActivityEvent extends Device {
 }
 
 interface EventDocument extends ActivityEvent {
+  /** An ObjectId, or `failed:<window>:<userId>` for a failed log-in counter. */
   _id: ObjectId | string;
+  /** null only on failed log-in counters kept by username before issue 15, until the TTL index removes them. */
   userId: string | null;
-  /** Only on login_failed counters, which are recorded before anything knows the user's id. */
+  /** Only on those older counters. */
   username?: string;
 }
 
@@ -77,8 +79,6 @@ export class ActivityLog {
     this.#ensureIndexes = indexesOnce(this.#events, [
       { name: "at_ttl", key: { at: 1 }, expireAfterSeconds: EVENT_RETENTION_SECONDS },
       { name: "userId_at", key: { userId: 1, at: -1 } },
-      // Failed log-in counters carry the username instead.
-      { name: "username_at", key: { username: 1, at: -1 } },
     ]);
   }
 
@@ -97,30 +97,34 @@ export class ActivityLog {
   }
 
   /**
-   * Adds `step` to a username's failed log-ins: one counter per (username, 15-minute window) moved
-   * with `$inc`, never the attempted password. Keyed by the (normalised) username because an attempt
-   * is counted before the account's id is known; a success takes its count back with -1.
+   * Counts a failed log-in against an account: one counter per (account, 15-minute window) moved with
+   * `$inc`, never the attempted password. Only accounts that exist have one, under their id, so a
+   * username that does not exist costs nothing here and a later account of that name inherits nothing
+   * (issue 15). For a name with no account (`null`) it reads instead, a round trip as long as the
+   * write, so that a wrong password answers no sooner for an unknown name than for an account.
    */
-  async countFailure(username: string, device: Device, at: Date, step: 1 | -1): Promise<void> {
+  async countFailure(userId: string | null, device: Device, at: Date): Promise<void> {
     await this.#ensureIndexes();
     const window = Math.floor(at.getTime() / FAILURE_WINDOW_MS);
-    const seen = step > 0 ? { $set: { at, ...device } } : {};
+    if (userId === null) {
+      await storeCall(() => this.#events.findOne({ _id: `failed:${window}:` }, { projection: { _id: 1 } }));
+      return;
+    }
     await storeCall(() =>
       this.#events.updateOne(
-        { _id: `failed:${window}:${username}` },
-        { $inc: { count: step }, ...seen, $setOnInsert: { type: "login_failed", userId: null, username, ...(step > 0 ? {} : { at, ...device }) } },
+        { _id: `failed:${window}:${userId}` },
+        { $inc: { count: 1 }, $set: { at, ...device }, $setOnInsert: { type: "login_failed", userId } },
         { upsert: true },
       ),
     );
   }
 
   /** The user's newest events, newest first. */
-  async list(userId: string, username: string): Promise<ActivityEvent[]> {
+  async list(userId: string): Promise<ActivityEvent[]> {
     await this.#ensureIndexes();
     const documents = await storeCall(() =>
       this.#events
-        // A window whose attempts all succeeded has a count of 0: nothing failed, nothing to show.
-        .find({ $or: [{ userId }, { username, count: { $gt: 0 } }] })
+        .find({ userId })
         .sort({ at: -1, _id: -1 })
         .limit(ACTIVITY_LIMIT)
         .toArray(),
@@ -128,18 +132,9 @@ export class ActivityLog {
     return documents.map(({ _id: _ignored, userId: _user, username: _name, ...event }) => event);
   }
 
-  /**
-   * Forgets failed log-ins counted against a username before its account existed (they are kept by
-   * name, and a name can be freed by an account's deletion and taken again).
-   */
-  async forgetFailuresBefore(username: string, at: Date): Promise<void> {
-    await this.#ensureIndexes();
-    await storeCall(() => this.#events.deleteMany({ username, at: { $lt: at } }));
-  }
-
-  /** Deletes every event of a user (account deletion). */
+  /** Deletes every event of a user (account deletion), failed log-ins counted by name before issue 15 included. */
   async forget(userId: string, username: string): Promise<void> {
     await this.#ensureIndexes();
-    await storeCall(() => this.#events.deleteMany({ $or: [{ userId }, { username }] }));
+    await storeCall(() => this.#events.deleteMany({ $or: [{ userId }, { userId: null, username }] }));
   }
 }

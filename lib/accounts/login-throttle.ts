@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { MongoServerError, type AnyBulkWriteOperation, type Collection, type Db, type UpdateFilter } from "mongodb";
+import { MongoServerError, type Collection, type Db, type UpdateFilter } from "mongodb";
 import { GalletaError } from "../http/errors.ts";
 import type { LoginLimits } from "../runtime/config.ts";
 import { indexesOnce, storeCall } from "../runtime/mongo.ts";
@@ -19,10 +19,23 @@ export function loginCounters(limits: LoginLimits, username: string, network: st
   };
 }
 
-/** An attempt that fitted under its counters: what `release` and `forget` need. */
+/**
+ * The counter of one browser's device cookie (issue 15): it stands in for all three above, at the pair
+ * limit, so a copied cookie is worth as few guesses per window as one network gets for one username.
+ * Keyed by the username too, so that deleting the account can forget it.
+ */
+export function deviceCounter(limits: LoginLimits, username: string, handle: string): Counter {
+  return { key: `device:${username} ${handle}`, limit: limits.perPair };
+}
+
+/** An attempt that fitted under its counters: what `release` needs. */
 export interface Reservation {
+  /** The attempt's id in each counter. */
   id: string;
+  /** The counters it was counted under. */
   keys: string[];
+  /** Their window: a release moves a counter's expiry back to its newest remaining attempt's plus this. */
+  windowMs: number;
 }
 
 /** One attempt: its id (so a success can take exactly it back) and when it was made. */
@@ -64,37 +77,49 @@ export class LoginThrottle {
   /**
    * Counts one attempt under every counter at once (one round trip), or throws 429
    * `too_many_attempts` with `Retry-After` if any is full, taking the attempt back from those that
-   * had room. Pass `id` to add counters to an earlier reservation.
+   * had room, so that a refused attempt leaves nothing behind (issue 15).
    */
-  async reserve(counters: readonly Counter[], now: Date, windowMs: number, id: string = randomUUID()): Promise<Reservation> {
+  async reserve(counters: readonly Counter[], now: Date, windowMs: number): Promise<Reservation> {
     await this.#ensureIndexes();
+    const id = randomUUID();
     const attempt: Attempt = { id, at: now };
     const fitted = await Promise.all(counters.map((counter) => this.#reserveOne(counter, attempt, windowMs)));
     const keys = counters.map((counter) => counter.key);
-    if (fitted.every(Boolean)) return { id, keys };
+    if (fitted.every(Boolean)) return { id, keys, windowMs };
     const full = counters.filter((_, index) => fitted[index] !== true);
-    const [retryAt] = await Promise.all([this.#retryAt(full, now, windowMs), this.release({ id, keys: keys.filter((_, index) => fitted[index]) })]);
+    const [retryAt] = await Promise.all([this.#retryAt(full, now, windowMs), this.release({ id, keys: keys.filter((_, index) => fitted[index]), windowMs })]);
     const retryAfter = Math.max(1, Math.ceil((retryAt - now.getTime()) / 1000));
     throw new GalletaError("too_many_attempts", `Too many attempts. Try again in ${retryAfter} seconds.`, {
       headers: { "Retry-After": String(retryAfter) },
     });
   }
 
-  /** Takes a reservation back from its counters (a success does not count as a failure); with `forget`, deletes those counters outright. */
+  /**
+   * Takes a reservation back from its counters (a success does not count as a failure, and a refused
+   * attempt must not count at all), leaving each counter as the attempt found it: its expiry back at
+   * its newest remaining attempt's, and a counter the attempt created deleted (issue 15). With
+   * `forget`, deletes those counters outright. One round trip: the take-back and the deletion run in
+   * parallel, and either order ends the same, since the deletion's filter ("no attempt but this
+   * one") also matches the empty counter the take-back may leave.
+   */
   async release(reservation: Reservation, forget: readonly string[] = []): Promise<void> {
-    const operations: AnyBulkWriteOperation<AttemptDocument>[] = [
-      ...reservation.keys
-        .filter((key) => !forget.includes(key))
-        .map((_id) => ({ updateOne: { filter: { _id }, update: { $pull: { attempts: { id: reservation.id } } } } })),
-      ...forget.map((_id) => ({ deleteOne: { filter: { _id } } })),
+    const { id, windowMs } = reservation;
+    const kept = reservation.keys.filter((key) => !forget.includes(key));
+    const takeBack = [
+      { $set: { attempts: { $filter: { input: "$attempts", as: "attempt", cond: { $ne: ["$$attempt.id", id] } } } } },
+      { $set: { expiresAt: { $ifNull: [{ $add: [{ $max: "$attempts.at" }, windowMs] }, "$expiresAt"] } } },
     ];
-    if (operations.length > 0) await storeCall(() => this.#attempts.bulkWrite(operations, { ordered: false }));
+    const onlyThis = { _id: { $in: kept }, attempts: { $not: { $elemMatch: { id: { $ne: id } } } } };
+    await Promise.all([
+      kept.length === 0 ? undefined : storeCall(() => this.#attempts.updateMany({ _id: { $in: kept } }, takeBack)),
+      kept.length + forget.length === 0 ? undefined : storeCall(() => this.#attempts.deleteMany({ $or: [{ _id: { $in: [...forget] } }, onlyThis] })),
+    ]);
   }
 
-  /** Forgets every log-in counter of a username, its pairs with any network included (issue 12's account deletion). */
+  /** Forgets every log-in counter of a username: its pairs with any network and its browsers' device counters included (account deletion). */
   async forget(username: string): Promise<void> {
-    const pairs = new RegExp(`^pair:${username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} `);
-    await storeCall(() => this.#attempts.deleteMany({ $or: [{ _id: `user:${username}` }, { _id: { $regex: pairs } }] }));
+    const own = new RegExp(`^(pair|device):${username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} `);
+    await storeCall(() => this.#attempts.deleteMany({ $or: [{ _id: `user:${username}` }, { _id: { $regex: own } }] }));
   }
 
   async #reserveOne({ key, limit }: Counter, attempt: Attempt, windowMs: number): Promise<boolean> {

@@ -5,6 +5,7 @@ import type { AppSessionData, Services } from "./app-services.ts";
 import type { Device } from "./activity.ts";
 import type { UserSession } from "./auth.ts";
 import { requireRecentAuthentication } from "./reauthentication.ts";
+import { rememberDevice } from "./device-cookie.ts";
 import { provePasswordThen } from "./sign-in.ts";
 import { checkPassword, type PublicUser } from "./users.ts";
 
@@ -31,7 +32,8 @@ export interface PasswordChanged {
 /**
  * Changes the password: checks the current one (throttled like log-in), stores the new hash, gives
  * the current session a new id (its cookie re-sent, as on log-in) and deletes every other session of
- * the user, and so every token bound to them. A bearer token's session keeps its id, so the token
+ * the user, and so every token bound to them; every device cookie of the user but this browser's new
+ * one is worthless from then on. A bearer token's session keeps its id, so the token
  * that made the change goes on working: a new id protects a cookie against fixation, not a token.
  * The other sessions go only after the new hash is stored, so a request from one of them that lands
  * after this answers finds nothing.
@@ -78,6 +80,9 @@ export async function changePassword(
     await Promise.all([started === null ? undefined : app.sessions.destroy(undefined, started), app.events.retract(recorded)]);
     throw superseded();
   }
+  // The change retired every device cookie of the user (they are bound to the password version);
+  // this browser gets one bound to the new version (issue 15).
+  if (via === "cookie") rememberDevice(jar, user, version);
   return { user, session: renewed, revoked };
 }
 

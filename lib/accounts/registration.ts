@@ -1,8 +1,6 @@
 import { clientNetwork } from "../http/network.ts";
-import type { CookieJar } from "../cookies/cookie-jar.ts";
 import type { Services } from "./app-services.ts";
-import { rememberDevice } from "./device-cookie.ts";
-import { checkPassword, normalizeUsername, type PublicUser } from "./users.ts";
+import { checkPassword, normalizeUsername, type PasswordProof, type PublicUser } from "./users.ts";
 
 const HOUR = 60 * 60 * 1000;
 
@@ -10,13 +8,13 @@ const HOUR = 60 * 60 * 1000;
  * Creates an account under the registration throttle: at most REGISTER_LIMIT_PER_NETWORK attempts
  * per client network per hour (429 `too_many_attempts` beyond), as each one costs a full password
  * hash and a `409 username_taken` tells whether a name exists. Input is checked first, so a typo
- * costs nothing; the new user's browser gets a device cookie, as after a log-in.
+ * costs nothing. The proof (the new account's first password version) is for `startUserSession`,
+ * which gives the browser a device cookie bound to it, as after a log-in.
  */
-export async function registerAccount(app: Services, jar: CookieJar, rawUsername: string, password: string, client: string, now: Date): Promise<PublicUser> {
+export async function registerAccount(app: Services, rawUsername: string, password: string, client: string, now: Date): Promise<{ user: PublicUser; proof: PasswordProof }> {
   const username = normalizeUsername(rawUsername);
   checkPassword(password);
   await app.throttle.reserve([{ key: `register:${clientNetwork(client)}`, limit: app.config.registerLimitPerNetwork }], now, HOUR);
   const user = await app.users.register(username, password, now);
-  rememberDevice(jar, user);
-  return user;
+  return { user, proof: { passwordVersion: 0 } };
 }

@@ -3,7 +3,8 @@ import { optionalBoolean, requireObject } from "../http/validation.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
 import type { AppSessionData, Services } from "./app-services.ts";
 import type { ActivityEvent, Device } from "./activity.ts";
-import { logInThen, loginName, type LogInOptions } from "./login.ts";
+import { rememberDevice } from "./device-cookie.ts";
+import { logInThen, type LogInOptions } from "./login.ts";
 import { GalletaError } from "../http/errors.ts";
 import type { PasswordProof, PublicUser } from "./users.ts";
 
@@ -12,10 +13,7 @@ export function readRemember(body: unknown): boolean {
   return optionalBoolean(requireObject(body), "remember") ?? true;
 }
 
-/**
- * The one throttled password check (`logInThen`), plus the activity log's failure counter for the
- * username. `options.jar` lets a device cookie lift the per-username limit (issue 10).
- */
+/** The one throttled password check (`logInThen`). `options.jar` lets a valid device cookie stand in for the other counters (issue 15). */
 export async function provePassword(
   app: Services,
   username: string,
@@ -29,12 +27,7 @@ export async function provePassword(
   return user;
 }
 
-/**
- * `provePassword`, with `then` (starting the session) run beside the throttle's bookkeeping: one round
- * trip fewer (`logInThen`). The failure counter costs no round trip of its own: every attempt counts
- * as a failure beside the throttle's reservation, and a success takes it back beside `then` (so an
- * attempt the throttle refuses counts too, as a failed attempt against the account).
- */
+/** `provePassword`, with `then` (starting the session) run beside the throttle's bookkeeping: one round trip fewer (`logInThen`). */
 export async function provePasswordThen<T>(
   app: Services,
   username: string,
@@ -44,12 +37,7 @@ export async function provePasswordThen<T>(
   now: Date,
   options: LogInOptions & { then: (user: PublicUser, proof: PasswordProof) => Promise<T> },
 ): Promise<{ user: PublicUser; result: T }> {
-  const name = loginName(username);
-  const counted = app.events.countFailure(name, device, now, 1);
-  const then = async (user: PublicUser, proof: PasswordProof) => (await Promise.all([options.then(user, proof), counted.then(() => app.events.countFailure(name, device, now, -1))]))[0];
-  const [outcome] = await Promise.allSettled([logInThen(app, username, password, client, now, { ...options, then }), counted]);
-  if (outcome.status === "rejected") throw outcome.reason;
-  return outcome.value;
+  return logInThen(app, username, password, client, device, now, options);
 }
 
 /** How a user's new session starts. */
@@ -57,7 +45,11 @@ export interface SignIn {
   event: "logged_in" | "registered";
   remember: boolean;
   device: Device;
-  /** The password the log-in proved: if a password change lands meanwhile, the new session is not kept. */
+  /**
+   * The password the sign-in proved (a registration: the one it set, version 0). A log-in's session
+   * is not kept if a password change lands meanwhile; a browser's device cookie is bound to it
+   * (without a proof, the browser gets none).
+   */
   proof?: PasswordProof;
   /** What the event says about the proof when it was not the password (a passkey log-in). */
   details?: Pick<ActivityEvent, "method" | "passkeyId" | "passkeyName">;
@@ -67,7 +59,8 @@ export interface SignIn {
  * Starts a logged-in session for a user who has just proved the password: under a new id (replacing
  * `previous`, against fixation), with `authenticatedAt` now; records the event alongside the insert;
  * then enforces the session cap, which must come after the insert so that the last of any number of
- * concurrent log-ins sees them all. Without a jar, a session for an API client's token.
+ * concurrent log-ins sees them all. A browser (a jar) gets a new device cookie bound to the proof;
+ * without a jar, a session for an API client's token.
  */
 export async function startUserSession(
   app: Services,
@@ -81,7 +74,6 @@ export async function startUserSession(
   const [created, recorded] = await Promise.all([
     jar === undefined ? app.sessions.create(undefined, init) : app.sessions.regenerate(jar, previous, init),
     app.events.record(user.id, { type: event, at: now, ...device, ...details }),
-    event === "registered" ? app.events.forgetFailuresBefore(user.username, now) : undefined,
   ]);
   // A user who has just registered has no other session to cap.
   if (event === "logged_in") {
@@ -99,5 +91,6 @@ export async function startUserSession(
       throw new GalletaError("invalid_credentials", "The password was changed, or the account deleted, while you were logging in.");
     }
   }
+  if (jar !== undefined && proof !== undefined) rememberDevice(jar, user, proof.passwordVersion);
   return { ...created, userId: user.id };
 }

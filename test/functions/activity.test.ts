@@ -56,14 +56,14 @@ describe("GET /api/activity", { timeout: 30_000 }, () => {
 
   it("counts failed log-ins against the account in one event per 15-minute window, never the attempted password", async () => {
     const laptop = new TestBrowser();
-    const { username } = await registerUser(laptop);
+    const { username, id } = await registerUser(laptop);
     for (const ip of ["198.51.100.1", "198.51.100.2", "198.51.100.3"]) await fail(username, ip);
     const failures = (await eventsOf(laptop)).filter((event) => event.type === "login_failed");
     // One counter, or two if the attempts straddled a window's edge.
     expect(failures.length).toBeLessThanOrEqual(2);
     expect(failures.reduce((sum, event) => sum + (event.count ?? 0), 0)).toBe(3);
     expect(failures[0]).toMatchObject({ network: "198.51.100.0/24" });
-    const stored = await api.mongo.db.collection("events").find({ type: "login_failed", username }).toArray();
+    const stored = await api.mongo.db.collection("events").find({ type: "login_failed", userId: id }).toArray();
     expect(stored).toHaveLength(failures.length);
     expect(JSON.stringify(stored)).not.toContain("not the password");
     expect(FAILURE_WINDOW_MS).toBe(15 * 60_000);

@@ -83,7 +83,7 @@ describe("POST /api/password", { timeout: 30_000 }, () => {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       await expectError(await change(laptop, { currentPassword: `wrong ${attempt} guess`, newPassword: NEW_PASSWORD }, "198.51.100.7"), 401, "invalid_credentials");
     }
-    // From the same network: the pair limit (issue 10), which even the browser's device cookie does not lift.
+    // The browser's device cookie has a counter of its own, at the pair limit (issue 15).
     await expectError(await change(laptop, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, "198.51.100.7"), 429, "too_many_attempts");
   });
 

@@ -52,7 +52,7 @@ describe("POST /api/reauthenticate", { timeout: 30_000 }, () => {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       await expectError(await confirm(browser, `wrong password ${attempt}`, "198.51.100.7"), 401, "invalid_credentials");
     }
-    // From the same network: the pair limit (issue 10), which even the browser's device cookie does not lift.
+    // The browser's device cookie has a counter of its own, at the pair limit (issue 15).
     const refused = await confirm(browser, PASSWORD, "198.51.100.7");
     await expectError(refused, 429, "too_many_attempts");
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);

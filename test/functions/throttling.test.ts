@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import account from "../../functions/account.ts";
+import activity from "../../functions/activity.ts";
 import login from "../../functions/login.ts";
+import password from "../../functions/password.ts";
 import register from "../../functions/register.ts";
 import token from "../../functions/token.ts";
 import { closeDatabase } from "../../lib/runtime/mongo.ts";
@@ -228,6 +231,143 @@ describe("login throttling", { timeout: 120_000 }, () => {
     }
     const response = await new TestBrowser().send(token, "/api/token", { method: "POST", body: { username, password: PASSWORD }, ip });
     await expectThrottled(response);
+  });
+});
+
+/** A browser that has never logged in, carrying a copy of `browser`'s device cookie (as one taken from a shared computer would be). */
+function copyOfDevice(browser: TestBrowser): TestBrowser {
+  const copy = new TestBrowser();
+  const value = browser.cookies.get("device");
+  if (value === undefined) throw new Error("the browser holds no device cookie");
+  copy.cookies.set("device", value);
+  return copy;
+}
+
+/** Uses up the (username, network) pair's 5 attempts with wrong guesses from a browser without a device cookie. */
+async function exhaustPair(username: string, ip: string): Promise<void> {
+  for (let failure = 0; failure < 5; failure += 1) await expectError(await attempt(username, "wrong password", ip), 401, "invalid_credentials");
+  await expectThrottled(await attempt(username, PASSWORD, ip));
+}
+
+describe("device cookies (issue 15)", { timeout: 240_000 }, () => {
+  it("gives each browser a device cookie of its own, so 5 guesses with a copy of one leave the user's other browsers logging in", async () => {
+    const laptop = new TestBrowser();
+    const { username } = await registerUser(laptop);
+    const phone = new TestBrowser();
+    expect((await attempt(username, PASSWORD, uniqueClient(), phone)).status).toBe(200);
+    expect(phone.cookies.get("device")).not.toBe(laptop.cookies.get("device"));
+    const copy = copyOfDevice(laptop);
+    for (let failure = 0; failure < 5; failure += 1) {
+      await expectError(await attempt(username, "wrong password", uniqueClient(), copy), 401, "invalid_credentials");
+    }
+    await expectThrottled(await attempt(username, PASSWORD, uniqueClient(), copy));
+    expect((await attempt(username, PASSWORD, uniqueClient(), phone)).status).toBe(200);
+    // The phone's log-in, the copy's 5 guesses, the phone's second log-in: the refused attempt checked nothing.
+    expect(checks.count).toBe(7);
+  });
+
+  it("makes every device cookie of the user worthless once the password changes, except the one the changing browser gets with the change", async () => {
+    const laptop = new TestBrowser();
+    const { username } = await registerUser(laptop);
+    const phone = new TestBrowser();
+    expect((await attempt(username, PASSWORD, uniqueClient(), phone)).status).toBe(200);
+    const copy = copyOfDevice(laptop);
+    const newPassword = "a brand new passphrase";
+    const changed = await laptop.send(password, "/api/password", { method: "POST", body: { currentPassword: PASSWORD, newPassword } });
+    expect(changed.status).toBe(200);
+    expect(laptop.cookies.get("device")).not.toBe(copy.cookies.get("device"));
+    // An address that has used up its attempts at this username tells a valid device cookie from any other.
+    const shared = uniqueClient();
+    await exhaustPair(username, shared);
+    expect(checks.count).toBe(7);
+    await expectThrottled(await attempt(username, newPassword, shared, phone));
+    await expectThrottled(await attempt(username, newPassword, shared, copy));
+    expect((await attempt(username, newPassword, shared, laptop)).status).toBe(200);
+    expect(checks.count).toBe(8);
+  });
+
+  it("makes the device cookies of a deleted account worthless, even once its username is registered again", async () => {
+    const laptop = new TestBrowser();
+    const { username } = await registerUser(laptop);
+    const old = copyOfDevice(laptop);
+    expect((await laptop.send(account, "/api/account", { method: "DELETE" })).status).toBe(204);
+    const newcomer = new TestBrowser();
+    await registerUser(newcomer, username);
+    const shared = uniqueClient();
+    await exhaustPair(username, shared);
+    await expectThrottled(await attempt(username, PASSWORD, shared, old));
+    expect((await attempt(username, PASSWORD, shared, newcomer)).status).toBe(200);
+    expect(checks.count).toBe(6);
+  });
+
+  it("lets the user's own browser in from an address strangers have used up, and keeps an unknown browser there out", async () => {
+    const home = new TestBrowser();
+    const { username } = await registerUser(home);
+    const cafe = uniqueClient();
+    // 20 failures from the café's one address: 5 at this user, 15 at other names; then more, refused.
+    for (let failure = 0; failure < 20; failure += 1) {
+      const response = await attempt(failure < 5 ? username : uniqueName("stranger"), "wrong password", cafe);
+      await expectError(response, 401, "invalid_credentials");
+    }
+    for (let refused = 0; refused < 5; refused += 1) await expectThrottled(await attempt(uniqueName("stranger"), "wrong password", cafe));
+    expect(checks.count).toBe(20);
+    await expectThrottled(await attempt(username, PASSWORD, cafe));
+    expect((await attempt(username, PASSWORD, cafe, home)).status).toBe(200);
+    expect((await attempt(username, PASSWORD, cafe, home)).status).toBe(200);
+    await expectThrottled(await attempt(username, PASSWORD, cafe));
+    expect(checks.count).toBe(22);
+  });
+});
+
+/** Every document of every collection, by collection name, as stored. */
+async function everything(): Promise<Record<string, unknown[]>> {
+  const collections = await api.mongo.db.listCollections({}, { nameOnly: true }).toArray();
+  const entries = await Promise.all(collections.map(async ({ name }) => [name, await api.mongo.db.collection(name).find().sort({ _id: 1 }).toArray()] as const));
+  return Object.fromEntries(entries);
+}
+
+/** How many documents each collection gained from `before` to `after`. */
+function growth(before: Record<string, unknown[]>, after: Record<string, unknown[]>): Record<string, number> {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return Object.fromEntries([...names].map((name) => [name, (after[name]?.length ?? 0) - (before[name]?.length ?? 0)]));
+}
+
+describe("what log-in attempts store (issue 15)", { timeout: 240_000 }, () => {
+  it("stores for a network's flood of made-up usernames only the counters that bound it, and nothing at all for refused attempts", async () => {
+    const victim = new TestBrowser();
+    const { username: existing } = await registerUser(victim);
+    const ip = uniqueClient();
+    const names = Array.from({ length: 50 }, () => uniqueName("madeup"));
+    const before = await everything();
+    const statuses = await Promise.all(names.map((name) => attempt(name, "wrong password", ip).then((response) => response.status)));
+    expect(statuses.filter((status) => status === 401)).toHaveLength(20);
+    expect(statuses.filter((status) => status !== 401).every((status) => status === 429)).toBe(true);
+    expect(checks.count).toBe(20);
+    const flooded = await everything();
+    // One counter for the network, and a pair and a username counter for each of the 20 attempts
+    // admitted: within the README's bound of 61 documents per network per window.
+    expect(Object.entries(growth(before, flooded)).filter(([, count]) => count !== 0)).toEqual([["login_attempts", 41]]);
+    const counters = flooded.login_attempts as Array<{ attempts: unknown[] }>;
+    expect(counters.filter((counter) => counter.attempts.length === 0)).toEqual([]);
+    // Past the limit, nothing more is written, in any collection, whatever the username: an existing
+    // account's, a name whose counters have room left (a minute later, so an expiry pushed back would
+    // show), a new one.
+    const admitted = names.filter((_, index) => statuses[index] === 401);
+    const usernames = [...Array.from({ length: 5 }, () => existing), ...admitted.slice(0, 10), ...Array.from({ length: 15 }, () => uniqueName("madeup"))];
+    vi.setSystemTime(pinned + 60_000);
+    try {
+      const more = await Promise.all(usernames.map((name, index) => attempt(name, index < 3 ? PASSWORD : "wrong password", ip)));
+      expect(more.map((response) => response.status).every((status) => status === 429)).toBe(true);
+    } finally {
+      vi.setSystemTime(pinned);
+    }
+    expect(await everything()).toEqual(flooded);
+    expect(checks.count).toBe(20);
+    // A name that was guessed before it existed: its new account inherits none of the failures.
+    const latecomer = new TestBrowser();
+    await registerUser(latecomer, admitted[0]);
+    const events = ((await (await latecomer.send(activity, "/api/activity")).json()) as { events: Array<{ type: string }> }).events;
+    expect(events.map((event) => event.type)).toEqual(["registered"]);
   });
 });
 

@@ -12,7 +12,6 @@ import type { SessionRecord } from "../../sessions/session-store.ts";
 import type { ActivityEvent, Device } from "../activity.ts";
 import type { AppSessionData, Services } from "../app-services.ts";
 import type { RequestSession, UserSession } from "../auth.ts";
-import { rememberDevice } from "../device-cookie.ts";
 import { loginCounters, type Reservation } from "../login-throttle.ts";
 import { startUserSession } from "../sign-in.ts";
 import type { PublicUser } from "../users.ts";
@@ -76,7 +75,8 @@ export interface AssertionContext {
 /**
  * Logs in with a passkey: the assertion must answer the challenge this browser's session asked for.
  * The session starts exactly as a password log-in's does (`startUserSession`: a new id, authenticatedAt
- * now, the cap, `remember`, `logged_in` with `method: "passkey"`), with the device cookie too.
+ * now, the cap, `remember`, `logged_in` with `method: "passkey"`), and the device cookie bound to the
+ * account's password version, which `startUserSession` issues.
  */
 export async function signInWithPasskey(
   app: Services,
@@ -93,7 +93,6 @@ export async function signInWithPasskey(
   // A passkey outliving its account (deleted meanwhile) names no one.
   if (account === null) throw passkeyInvalid();
   const user: PublicUser = { id: account.id, username: account.username };
-  rememberDevice(jar, user);
   const details = passkeyDetails(passkey);
   const [session] = await Promise.all([
     startUserSession(app, jar, previous, user, { event: "logged_in", remember, device, proof: { passwordVersion: account.passwordVersion }, details }),
