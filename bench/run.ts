@@ -88,6 +88,8 @@ const env: NodeJS.ProcessEnv = {
   SESSION_SECRETS: randomBytes(36).toString("base64url"),
   // Every bench user registers from 127.0.0.1, one network, past the production limit of 10 an hour.
   REGISTER_LIMIT_PER_NETWORK: "100000",
+  // And each load starts its sessions without cookies from there too, past 100 per window.
+  ANONYMOUS_SESSIONS_PER_NETWORK: "100000",
 };
 // The peers must not see galleta's own settings from the caller's environment, nor galleta the caller's cache setting.
 delete env.SESSION_CACHE_SECONDS;

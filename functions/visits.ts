@@ -1,16 +1,20 @@
 import type { Config } from "@netlify/functions";
+import { startAnonymousSession } from "../lib/accounts/anonymous-sessions.ts";
 import { changeRequestSession } from "../lib/accounts/auth.ts";
 import { json, methods } from "../lib/http/http.ts";
 import { services } from "../lib/services.ts";
 import { userAgentOf } from "../lib/http/user-agent.ts";
 
-/** The lecture's visit counter: increments `visits` atomically (one database command), starting an anonymous session if there is none. */
+/**
+ * The lecture's visit counter: increments `visits` atomically (one database command), starting an
+ * anonymous session if there is none (at most ANONYMOUS_SESSIONS_PER_NETWORK per network and window, else 429).
+ */
 export default methods({
-  POST: async (request) => {
+  POST: async (request, context) => {
     const app = services();
     const { jar, session } = await changeRequestSession(request, app, { inc: { visits: 1 } });
     const current =
-      session ?? (await app.sessions.create(jar, { userId: null, data: { visits: 1 }, userAgent: userAgentOf(request) }));
+      session ?? (await startAnonymousSession(app, jar, context.ip, { data: { visits: 1 }, userAgent: userAgentOf(request) }));
     const visits = current.data.visits ?? 0;
     return json({ visits, firstVisit: visits === 1 }, 200, jar);
   },

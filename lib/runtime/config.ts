@@ -39,6 +39,8 @@ export interface GalletaConfig {
   readonly loginLimits: LoginLimits;
   /** Registrations allowed per client network per hour. */
   readonly registerLimitPerNetwork: number;
+  /** Sessions a caller without one may start (visits, passkey options) per client network per log-in window (issue 15). */
+  readonly anonymousSessionsPerNetwork: number;
   /** scrypt's N for new password hashes in galleta's own tests (TEST_SCRYPT_N); undefined, the real cost, everywhere else. */
   readonly testScryptN: number | undefined;
   // Passkeys (issue 16), one block so parallel edits to this file stay apart.
@@ -224,6 +226,7 @@ export function loadConfig(env: Env): GalletaConfig {
       windowMs: readPositiveDuration(env, "LOGIN_WINDOW_MINUTES", MINUTE, 15),
     }),
     registerLimitPerNetwork: readCount(env, "REGISTER_LIMIT_PER_NETWORK", 10),
+    anonymousSessionsPerNetwork: readCount(env, "ANONYMOUS_SESSIONS_PER_NETWORK", 100),
     // Issue 17: a cheaper password hash for the tests.
     testScryptN: readTestScryptN(env, production),
     // Passkeys (issue 16).
@@ -257,6 +260,7 @@ export const CONFIG_ENV = [
   "LOGIN_LIMIT_PER_USERNAME",
   "LOGIN_WINDOW_MINUTES",
   "REGISTER_LIMIT_PER_NETWORK",
+  "ANONYMOUS_SESSIONS_PER_NETWORK",
   "TEST_SCRYPT_N",
   "WEBAUTHN_RP_ID",
   "WEBAUTHN_ORIGINS",

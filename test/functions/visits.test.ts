@@ -1,20 +1,25 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import login from "../../functions/login.ts";
 import session from "../../functions/session.ts";
+import authenticationOptions from "../../functions/passkey-authentication-options.ts";
 import visits from "../../functions/visits.ts";
+import { useFunctionEnv } from "../support/function-env.ts";
 import { TestBrowser } from "../support/requests.ts";
-import { handleOf, PASSWORD, registerUser, sessionIdOf, setCookieFor, useApi } from "./harness.ts";
+import { expectError, handleOf, PASSWORD, registerUser, SECRET, sessionIdOf, setCookieFor } from "./harness.ts";
 
-const api = useApi();
+// A small limit on sessions started without cookies, so a flood reaches it in a few requests.
+const ANONYMOUS_LIMIT = 5;
+const api = useFunctionEnv({ SESSION_SECRETS: SECRET, ANONYMOUS_SESSIONS_PER_NETWORK: String(ANONYMOUS_LIMIT) });
 let username: string;
 
 beforeAll(async () => {
   ({ username } = await registerUser(new TestBrowser()));
 });
 
-/** A browser logged in as the file's user, on a session of its own with no visits yet. */
-async function loggedInBrowser(): Promise<TestBrowser> {
+/** A browser logged in as the file's user, on a session of its own with no visits yet (from `ip` if given). */
+async function loggedInBrowser(ip?: string): Promise<TestBrowser> {
   const browser = new TestBrowser();
+  if (ip !== undefined) browser.ip = ip;
   const response = await browser.send(login, "/api/login", { method: "POST", body: { username, password: PASSWORD } });
   expect(response.status).toBe(200);
   return browser;
@@ -85,5 +90,103 @@ describe("POST /api/visits", { timeout: 20_000 }, () => {
     standin.resetCounts();
     for (let visit = 0; visit < 5; visit += 1) await browser.send(visits, "/api/visits", { method: "POST" });
     expect(standin.totalCommands()).toBe(5);
+  });
+});
+
+let networks = 0;
+/** A client network no other test uses, so its counter starts at zero. */
+function uniqueNetwork(): string {
+  networks += 1;
+  return `203.0.113.${networks}`;
+}
+
+/** A visit from a new browser, without cookies, from `ip`. */
+function visitWithoutCookies(ip: string): Promise<Response> {
+  return new TestBrowser().send(visits, "/api/visits", { method: "POST", ip });
+}
+
+/** Passkey log-in options asked by a new browser, without cookies, from `ip`. */
+function optionsWithoutCookies(ip: string): Promise<Response> {
+  return new TestBrowser().send(authenticationOptions, "/api/passkeys/authentication/options", { method: "POST", ip });
+}
+
+/** Every document of every collection, by collection name, as stored. */
+async function everything(): Promise<Record<string, unknown[]>> {
+  const collections = await api.mongo.db.listCollections({}, { nameOnly: true }).toArray();
+  const entries = await Promise.all(collections.map(async ({ name }) => [name, await api.mongo.db.collection(name).find().sort({ _id: 1 }).toArray()] as const));
+  return Object.fromEntries(entries);
+}
+
+/** How many documents each collection gained from `before` to `after`, leaving out those that gained none. */
+function growth(before: Record<string, unknown[]>, after: Record<string, unknown[]>): Record<string, number> {
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+  const grown = names.map((name) => [name, (after[name]?.length ?? 0) - (before[name]?.length ?? 0)] as const);
+  return Object.fromEntries(grown.filter(([, count]) => count !== 0));
+}
+
+/** Asserts the throttle's refusal: 429 too_many_attempts, Retry-After within the 15-minute window, and no session cookie. */
+async function expectRefused(response: Response): Promise<void> {
+  expect(response.headers.get("retry-after")).toMatch(/^\d+$/);
+  expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(0);
+  expect(Number(response.headers.get("retry-after"))).toBeLessThanOrEqual(15 * 60);
+  expect(setCookieFor(response, "sid")).toBeUndefined();
+  await expectError(response, 429, "too_many_attempts");
+}
+
+describe("what callers without a session can make galleta store (issue 15)", { timeout: 30_000 }, () => {
+  it("stores for one network's flood of cookie-less visits the limit's sessions and one counter, then nothing more", async () => {
+    const ip = uniqueNetwork();
+    const before = await everything();
+    const flood = await Promise.all(Array.from({ length: ANONYMOUS_LIMIT * 4 }, () => visitWithoutCookies(ip)));
+    const admitted = flood.filter((response) => response.status === 200);
+    expect(admitted).toHaveLength(ANONYMOUS_LIMIT);
+    for (const response of flood.filter((response) => response.status !== 200)) await expectRefused(response);
+    const flooded = await everything();
+    expect(growth(before, flooded)).toEqual({ login_attempts: 1, sessions: ANONYMOUS_LIMIT });
+    for (let visit = 0; visit < 5; visit += 1) await expectRefused(await visitWithoutCookies(ip));
+    expect(await everything()).toEqual(flooded);
+  });
+
+  it("counts cookie-less visits and passkey options from one network under one bound: the limit's sessions, their challenges and one counter", async () => {
+    const ip = uniqueNetwork();
+    const before = await everything();
+    const asked: Array<{ kind: "visit" | "options"; status: number }> = [];
+    for (let request = 0; request < ANONYMOUS_LIMIT * 2; request += 1) {
+      const kind = request % 2 === 0 ? "visit" : "options";
+      const response = await (kind === "visit" ? visitWithoutCookies(ip) : optionsWithoutCookies(ip));
+      asked.push({ kind, status: response.status });
+      if (request >= ANONYMOUS_LIMIT) await expectRefused(response);
+    }
+    expect(asked.slice(0, ANONYMOUS_LIMIT).map(({ status }) => status)).toEqual(Array(ANONYMOUS_LIMIT).fill(200));
+    const challenges = asked.slice(0, ANONYMOUS_LIMIT).filter(({ kind }) => kind === "options").length;
+    const flooded = await everything();
+    expect(growth(before, flooded)).toEqual({ login_attempts: 1, passkey_challenges: challenges, sessions: ANONYMOUS_LIMIT });
+    await expectRefused(await optionsWithoutCookies(ip));
+    await expectRefused(await visitWithoutCookies(ip));
+    expect(await everything()).toEqual(flooded);
+  });
+
+  it("lets another network start sessions while one is past the limit", async () => {
+    const full = uniqueNetwork();
+    for (let visit = 0; visit < ANONYMOUS_LIMIT; visit += 1) expect((await visitWithoutCookies(full)).status).toBe(200);
+    await expectRefused(await visitWithoutCookies(full));
+    const other = uniqueNetwork();
+    expect(await (await visitWithoutCookies(other)).json()).toEqual({ visits: 1, firstVisit: true });
+    expect((await optionsWithoutCookies(other)).status).toBe(200);
+  });
+
+  it("keeps counting the visits of callers that already have a session on a network past the limit", async () => {
+    const ip = uniqueNetwork();
+    const visitor = new TestBrowser();
+    visitor.ip = ip;
+    expect((await visitor.send(visits, "/api/visits", { method: "POST" })).status).toBe(200);
+    const user = await loggedInBrowser(ip);
+    for (let visit = 1; visit < ANONYMOUS_LIMIT; visit += 1) expect((await visitWithoutCookies(ip)).status).toBe(200);
+    await expectRefused(await visitWithoutCookies(ip));
+    for (let visit = 2; visit <= 4; visit += 1) {
+      expect(await (await visitor.send(visits, "/api/visits", { method: "POST" })).json()).toEqual({ visits: visit, firstVisit: false });
+    }
+    expect(await (await user.send(visits, "/api/visits", { method: "POST" })).json()).toEqual({ visits: 1, firstVisit: true });
+    expect((await visitor.send(authenticationOptions, "/api/passkeys/authentication/options", { method: "POST" })).status).toBe(200);
   });
 });

@@ -66,6 +66,8 @@ export async function startNetlifyDev(options: { env?: Record<string, string> } 
       // Every test's browser reaches netlify dev from 127.0.0.1: one network, which the production
       // limit of 10 registrations per hour would stop after the tenth test user.
       REGISTER_LIMIT_PER_NETWORK: "100000",
+      // Likewise the limit of 100 new sessions without cookies per network and window (visits, passkey options).
+      ANONYMOUS_SESSIONS_PER_NETWORK: "100000",
       // netlify dev's functions run in development mode, where the tests' low hash cost is allowed.
       ...LOW_PASSWORD_COST,
       ...options.env,

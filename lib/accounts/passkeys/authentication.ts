@@ -10,6 +10,7 @@ import { GalletaError } from "../../http/errors.ts";
 import { clientNetwork } from "../../http/network.ts";
 import type { SessionRecord } from "../../sessions/session-store.ts";
 import type { ActivityEvent, Device } from "../activity.ts";
+import { startAnonymousSession } from "../anonymous-sessions.ts";
 import type { AppSessionData, Services } from "../app-services.ts";
 import type { RequestSession, UserSession } from "../auth.ts";
 import { loginCounters, type Reservation } from "../login-throttle.ts";
@@ -23,15 +24,9 @@ import type { RelyingParty } from "./relying-party.ts";
 import { encodedUserHandleOf } from "./user-handle.ts";
 
 /**
- * Option requests per client network and log-in window that must start a session to bind their
- * challenge to (a visitor without one). A browser asks once and then has a session; a script asking
- * in a loop without cookies would otherwise create a session and a challenge per request.
- */
-export const VISITOR_OPTIONS_PER_NETWORK = 30;
-
-/**
  * Options for navigator.credentials.get(). No session is needed: a visitor without one gets an
- * anonymous session (bounded per network) to bind the challenge to, which log-in then replaces.
+ * anonymous session to bind the challenge to, under the per-network limit the visit counter shares
+ * (`startAnonymousSession`), which log-in then replaces.
  * `allowCredentials` is empty, so the browser offers every passkey it has for this site
  * (discoverable credentials); for a logged-in user (re-authentication) it lists theirs.
  */
@@ -43,7 +38,7 @@ export async function authenticationOptions(
   userAgent: string | null,
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const now = new Date();
-  const current = session ?? (await visitorSession(app, jar, client, userAgent, now));
+  const current = session ?? (await startAnonymousSession(app, jar, client, { data: {}, userAgent }, now));
   const { bytes, text } = newChallenge();
   const [mine] = await Promise.all([
     current.userId === null ? [] : app.passkeys.listForUser(current.userId),
@@ -56,12 +51,6 @@ export async function authenticationOptions(
     userVerification: "preferred",
     allowCredentials: mine.map(({ id, transports }) => ({ id, transports })),
   });
-}
-
-async function visitorSession(app: Services, jar: CookieJar, client: string, userAgent: string | null, now: Date): Promise<SessionRecord<AppSessionData>> {
-  const counter = { key: `passkey-options:${clientNetwork(client)}`, limit: VISITOR_OPTIONS_PER_NETWORK };
-  await app.throttle.reserve([counter], now, app.config.loginLimits.windowMs);
-  return app.sessions.create(jar, { userId: null, data: {}, userAgent });
 }
 
 /** What a log-in or re-authentication with a passkey needs besides the assertion. */

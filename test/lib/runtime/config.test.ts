@@ -143,11 +143,13 @@ describe("the other settings", () => {
     expect(loadConfig({ ...deployed, SESSION_SECRETS: longSecret })).toMatchObject({
       loginLimits: { perPair: 5, perNetwork: 20, perUsername: 50, windowMs: 15 * 60_000 },
       registerLimitPerNetwork: 10,
+      anonymousSessionsPerNetwork: 100,
     });
-    const env = { LOGIN_LIMIT_PER_PAIR: "3", LOGIN_LIMIT_PER_NETWORK: "7", LOGIN_LIMIT_PER_USERNAME: "9", LOGIN_WINDOW_MINUTES: "5", REGISTER_LIMIT_PER_NETWORK: "2" };
+    const env = { LOGIN_LIMIT_PER_PAIR: "3", LOGIN_LIMIT_PER_NETWORK: "7", LOGIN_LIMIT_PER_USERNAME: "9", LOGIN_WINDOW_MINUTES: "5", REGISTER_LIMIT_PER_NETWORK: "2", ANONYMOUS_SESSIONS_PER_NETWORK: "4" };
     expect(loadConfig({ ...deployed, SESSION_SECRETS: longSecret, ...env })).toMatchObject({
       loginLimits: { perPair: 3, perNetwork: 7, perUsername: 9, windowMs: 5 * 60_000 },
       registerLimitPerNetwork: 2,
+      anonymousSessionsPerNetwork: 4,
     });
   });
 
@@ -157,6 +159,7 @@ describe("the other settings", () => {
     ["LOGIN_LIMIT_PER_USERNAME", "lots"],
     ["LOGIN_WINDOW_MINUTES", "0"],
     ["REGISTER_LIMIT_PER_NETWORK", "-1"],
+    ["ANONYMOUS_SESSIONS_PER_NETWORK", "0"],
   ])("refuses the security limit %s=%s, naming it in the log", (name, value) => {
     expect(refusal({ ...deployed, SESSION_SECRETS: longSecret, [name]: value })).toMatch(new RegExp(name));
   });
