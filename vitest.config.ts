@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 // others run two at a time (vitest's default on 2 cores is one, and one worker with groupOrder 0
 // would be put in a group of its own that runs last).
 const HEAVY = ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"];
+// Soak-sized runs (issue 17): `npm run test:soak` only, which .ci/run runs after `npm test`.
+const SOAK = ["test/soak/**/*.test.ts"];
 
 export default defineConfig({
   test: {
@@ -18,7 +20,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: ["**/node_modules/**", ...HEAVY],
+          exclude: ["**/node_modules/**", ...HEAVY, ...SOAK],
           maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
@@ -33,6 +35,17 @@ export default defineConfig({
           hookTimeout: 180_000,
           fileParallelism: false,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "soak",
+          include: SOAK,
+          testTimeout: 30_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
