@@ -7,6 +7,8 @@ import { defineConfig } from "vitest/config";
 const HEAVY = ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"];
 // Soak-sized runs (issue 17): `npm run test:soak` only, which .ci/run runs after `npm test`.
 const SOAK = ["test/soak/**/*.test.ts"];
+// Run by both: 5 s of load in `npm test`, issue #6's 20 s in the soak.
+const LOAD = "test/reliability/load.test.ts";
 
 export default defineConfig({
   test: {
@@ -41,7 +43,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: "soak",
-          include: SOAK,
+          include: [...SOAK, LOAD],
+          env: { LOAD_SECONDS: "20" },
           testTimeout: 30_000,
           hookTimeout: 180_000,
           fileParallelism: false,
