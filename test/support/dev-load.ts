@@ -68,20 +68,12 @@ function describeUsage(usage: TreeUsage): string {
   return `${usage.threads} threads, ${Math.round(usage.rssBytes / MB)} MB in ${usage.processes} processes`;
 }
 
-/** How big a run `underLoad` makes. */
-export interface LoadSize {
-  /** Mixed requests in the memory run. */
-  requests: number;
-  /** Whether to send CONCURRENT_VISITS visits at once on one cookie too. */
-  concurrentVisits: boolean;
-}
-
 /**
  * The checks both ways of starting the dev server must pass: `requests` mixed requests (read the
  * session, count a visit, log in again) leave threads, memory and connections where they were, and
  * 100 concurrent visits on one cookie all count. Call it inside a `describe`.
  */
-export function underLoad({ requests, concurrentVisits }: LoadSize, start: () => Promise<{ server: DevServer; mongoUri: string }>): void {
+export function underLoad(requests: number, start: () => Promise<{ server: DevServer; mongoUri: string }>): void {
   let server: DevServer;
   let connections: ReturnType<typeof connectionCounter>;
 
@@ -152,7 +144,6 @@ export function underLoad({ requests, concurrentVisits }: LoadSize, start: () =>
     expect(after.rssBytes - before.rssBytes, report).toBeLessThanOrEqual(150 * MB);
   });
 
-  if (!concurrentVisits) return;
   it(`answers ${CONCURRENT_VISITS} concurrent visits on one cookie with 200 each, and loses none`, { timeout: 180_000 }, async () => {
     const client = new Client(server.url);
     expect((await client.send("POST", "/api/visits")).body).toMatchObject({ visits: 1 });
