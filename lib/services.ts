@@ -8,6 +8,8 @@ import { SessionCookieCache } from "./sessions/session-cache.ts";
 import { SessionManager } from "./sessions/sessions.ts";
 import { UserStore } from "./accounts/users.ts";
 import { passwordCost } from "./accounts/passwords.ts";
+import { ChallengeStore } from "./accounts/passkeys/challenges.ts";
+import { PasskeyStore } from "./accounts/passkeys/passkey-store.ts";
 
 let cached: Services | undefined;
 
@@ -28,6 +30,8 @@ export function services(): Services {
       users: new UserStore(db, passwordCost(config)),
       throttle: new LoginThrottle(db),
       events: new ActivityLog(db),
+      passkeys: new PasskeyStore(db),
+      challenges: new ChallengeStore(db),
     };
   }
   return cached;

@@ -38,6 +38,30 @@ const BANNER = 'import{createRequire as __galletaCreateRequire}from"node:module"
  */
 const CONFIG = /^export const config(?:: Config)? = (\{.*\});$/m;
 
+/** Marks a resolution the plugin below made itself, so it does not see it again. */
+const RESOLVED_HERE = Symbol("galleta-webauthn");
+
+/**
+ * @simplewebauthn/server's index re-exports everything (every attestation format, the metadata
+ * service, X.509 and ASN.1 parsing) and its package.json does not declare `sideEffects`, so esbuild
+ * kept every module the index reaches in every function that imports one function from it (109 KB
+ * zipped, which took the passkey functions past their budget). Its modules have no side effect that
+ * another module relies on (the one top-level call, SettingsService's root certificates, sits in the
+ * module that exports SettingsService), so they are marked free of them: each function keeps what it
+ * uses, and only the registration, which verifies attestation statements, carries X.509.
+ */
+const webauthnTreeShaking: Plugin = {
+  name: "galleta-webauthn-tree-shaking",
+  setup(builder) {
+    const inside = (path: string, importer: string) => path.startsWith("@simplewebauthn/server") || (path.startsWith(".") && importer.includes("/@simplewebauthn/server/"));
+    builder.onResolve({ filter: /^(@simplewebauthn\/server|\.)/ }, async (args) => {
+      if (args.pluginData === RESOLVED_HERE || !inside(args.path, args.importer)) return undefined;
+      const resolved = await builder.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: RESOLVED_HERE });
+      return { ...resolved, sideEffects: false };
+    });
+  },
+};
+
 /** The esbuild options for the functions' bundles. */
 export async function buildOptions(outdir = FUNCTIONS_OUT, sources = FUNCTIONS_SRC): Promise<BuildOptions> {
   return {
@@ -61,6 +85,7 @@ export async function buildOptions(outdir = FUNCTIONS_OUT, sources = FUNCTIONS_S
     external: ["kerberos", "@mongodb-js/zstd", "@aws-sdk/credential-providers", "gcp-metadata", "snappy", "socks", "aws4", "mongodb-client-encryption"],
     legalComments: "none",
     logLevel: "warning",
+    plugins: [webauthnTreeShaking],
   };
 }
 
@@ -130,7 +155,7 @@ export async function watchFunctions(
     },
   };
   const options = await buildOptions(outdir, sources);
-  const ctx = await context({ ...options, plugins: [entries] });
+  const ctx = await context({ ...options, plugins: [...(options.plugins ?? []), entries] });
   // watch() starts with a full build; resolve once it is written.
   await ctx.watch();
   await firstBuild;

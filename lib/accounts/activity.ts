@@ -13,7 +13,12 @@ export type ActivityType =
   | "password_changed"
   | "reauthenticated"
   | "session_evicted"
-  | "login_failed";
+  | "login_failed"
+  // Passkeys (issue 16).
+  | "passkey_added"
+  | "passkey_removed"
+  | "passkey_used"
+  | "passkey_clone_suspected";
 
 /** The device a request came from, as the activity log shows it: never the full address. */
 export interface Device {
@@ -32,6 +37,11 @@ export interface ActivityEvent extends Device {
   sessionId?: string;
   /** The session that caused it, when another one did (a revocation, an eviction). */
   bySessionId?: string;
+  /** logged_in, reauthenticated: how the user proved who they are, when it was not the password. */
+  method?: "passkey";
+  /** passkey_*, and a passkey log-in or re-authentication: which passkey (its credential id) and its name. */
+  passkeyId?: string;
+  passkeyName?: string;
 }
 
 interface EventDocument extends ActivityEvent {

@@ -5,6 +5,8 @@ import type { SessionManager } from "../sessions/sessions.ts";
 import type { ActivityLog } from "./activity.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
 import type { UserStore } from "./users.ts";
+import type { ChallengeStore } from "./passkeys/challenges.ts";
+import type { PasskeyStore } from "./passkeys/passkey-store.ts";
 
 /**
  * The shape of the objects the account operations work with. It lives here, beside them, and
@@ -27,4 +29,7 @@ export interface Services {
   users: UserStore;
   throttle: LoginThrottle;
   events: ActivityLog;
+  // Passkeys (issue 16).
+  passkeys: PasskeyStore;
+  challenges: ChallengeStore;
 }

@@ -5,7 +5,7 @@ import type { AppSessionData, Services } from "./app-services.ts";
 import type { Device } from "./activity.ts";
 import type { UserSession } from "./auth.ts";
 import { requireRecentAuthentication } from "./reauthentication.ts";
-import { provePassword } from "./sign-in.ts";
+import { provePasswordThen } from "./sign-in.ts";
 import { checkPassword, type PublicUser } from "./users.ts";
 
 /** `{ currentPassword, newPassword }` from a JSON body; 400 `invalid_input` naming the field at fault. */
@@ -32,8 +32,15 @@ export interface PasswordChanged {
  * Changes the password: checks the current one (throttled like log-in), stores the new hash, gives
  * the current session a new id (its cookie re-sent, as on log-in) and deletes every other session of
  * the user, and so every token bound to them. A bearer token's session keeps its id, so the token
- * that made the change goes on working: a new id protects a cookie against fixation, not a token. The other sessions go only after the new hash is
- * stored, so a request from one of them that lands after this answers finds nothing.
+ * that made the change goes on working: a new id protects a cookie against fixation, not a token.
+ * The other sessions go only after the new hash is stored, so a request from one of them that lands
+ * after this answers finds nothing.
+ *
+ * Racing another change or the account's deletion (issue 15), it answers 401 and keeps no session:
+ * the hash is stored only if the account still has the password version this request proved (one
+ * conditional update, so of two concurrent changes exactly one wins); and the version is read again
+ * after the new session is stored, as a log-in does, because a deletion that removed the user after
+ * the update may have swept the user's sessions before that insert.
  */
 export async function changePassword(
   app: Services,
@@ -44,17 +51,37 @@ export async function changePassword(
 ): Promise<PasswordChanged> {
   const now = new Date();
   requireRecentAuthentication(session, app.config.reauthMs, now);
-  const user = await provePassword(app, session.data.username ?? "", change.currentPassword, client, device, now, via === "cookie" ? { jar } : {});
+  const { user, result: proof } = await provePasswordThen(app, session.data.username ?? "", change.currentPassword, client, device, now, {
+    ...(via === "cookie" ? { jar } : {}),
+    then: async (_user, proof) => proof,
+  });
   if (user.id !== session.userId) throw new GalletaError("invalid_credentials", "The current password is wrong.");
   const init = { userId: user.id, data: {}, userAgent: session.userAgent, authenticated: true, remember: session.remember ?? true };
-  const [, renewed] = await Promise.all([
-    app.users.setPassword(user.id, change.newPassword),
+  const [stored, renewed] = await Promise.all([
+    app.users.setPassword(user.id, change.newPassword, proof.passwordVersion),
     via === "bearer" ? app.sessions.markAuthenticated(jar, session) : app.sessions.regenerate(jar, session, init),
   ]);
+  // Only a session this request started is its to end; a bearer token's goes with the deletion, or
+  // with the winning change's sweep.
+  const started = via === "bearer" ? null : renewed;
+  if (!stored) {
+    if (started !== null) await app.sessions.destroy(undefined, started);
+    throw superseded();
+  }
   if (renewed === null) throw new GalletaError("unauthenticated", "Your session has ended. Log in again.");
-  const [revoked] = await Promise.all([
+  const [revoked, version, recorded] = await Promise.all([
     app.sessions.destroyAllForUser(user.id, renewed.key),
+    app.users.passwordVersionOf(user.id),
     app.events.record(user.id, { type: "password_changed", at: now, ...device, sessionId: renewed.key }),
   ]);
+  if (version !== proof.passwordVersion + 1) {
+    await Promise.all([started === null ? undefined : app.sessions.destroy(undefined, started), app.events.retract(recorded)]);
+    throw superseded();
+  }
   return { user, session: renewed, revoked };
+}
+
+/** The 401 of a change that lost to another change or to the account's deletion. */
+function superseded(): GalletaError {
+  return new GalletaError("invalid_credentials", "The password was changed elsewhere, or the account deleted, while this change was being made. Log in again.");
 }

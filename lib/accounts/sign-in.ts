@@ -2,7 +2,7 @@ import type { CookieJar } from "../cookies/cookie-jar.ts";
 import { optionalBoolean, requireObject } from "../http/validation.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
 import type { AppSessionData, Services } from "./app-services.ts";
-import type { Device } from "./activity.ts";
+import type { ActivityEvent, Device } from "./activity.ts";
 import { logInThen, loginName, type LogInOptions } from "./login.ts";
 import { GalletaError } from "../http/errors.ts";
 import type { PasswordProof, PublicUser } from "./users.ts";
@@ -59,6 +59,8 @@ export interface SignIn {
   device: Device;
   /** The password the log-in proved: if a password change lands meanwhile, the new session is not kept. */
   proof?: PasswordProof;
+  /** What the event says about the proof when it was not the password (a passkey log-in). */
+  details?: Pick<ActivityEvent, "method" | "passkeyId" | "passkeyName">;
 }
 
 /**
@@ -72,13 +74,13 @@ export async function startUserSession(
   jar: CookieJar | undefined,
   previous: SessionRecord<AppSessionData> | null,
   user: PublicUser,
-  { event, remember, device, proof }: SignIn,
+  { event, remember, device, proof, details }: SignIn,
 ): Promise<SessionRecord<AppSessionData> & { userId: string }> {
   const now = new Date();
   const init = { userId: user.id, data: { username: user.username }, userAgent: device.userAgent, authenticated: true, remember };
   const [created, recorded] = await Promise.all([
     jar === undefined ? app.sessions.create(undefined, init) : app.sessions.regenerate(jar, previous, init),
-    app.events.record(user.id, { type: event, at: now, ...device }),
+    app.events.record(user.id, { type: event, at: now, ...device, ...details }),
     event === "registered" ? app.events.forgetFailuresBefore(user.username, now) : undefined,
   ]);
   // A user who has just registered has no other session to cap.
@@ -88,12 +90,13 @@ export async function startUserSession(
         app.events.record(user.id, ...keys.map((sessionId) => ({ type: "session_evicted" as const, at: now, ...device, sessionId, bySessionId: created.key }))),
       ),
       // Read after the insert, as the cap's check is: a password change that deleted the user's
-      // sessions before this one existed has changed the version by now, so this one goes too.
+      // sessions before this one existed has changed the version by now, and an account deletion
+      // that did has removed the user (it removes the user first), so this one goes too.
       proof === undefined ? undefined : app.users.passwordVersionOf(user.id),
     ]);
     if (proof !== undefined && version !== proof.passwordVersion) {
       await Promise.all([app.sessions.destroy(undefined, created), app.events.retract(recorded)]);
-      throw new GalletaError("invalid_credentials", "The password was changed while you were logging in. Log in with the new one.");
+      throw new GalletaError("invalid_credentials", "The password was changed, or the account deleted, while you were logging in.");
     }
   }
   return { ...created, userId: user.id };

@@ -101,11 +101,18 @@ export class UserStore {
     await storeCall(() => this.#users.updateOne({ _id: new ObjectId(id), passwordHash: previous }, { $set: { passwordHash } }));
   }
 
-  /** Stores a new password hash for the user (issue 12's password change); whether the user exists. */
-  async setPassword(id: string, password: string): Promise<boolean> {
+  /**
+   * Stores a new password hash for the user (issue 12's password change), only if the account still
+   * exists with the password version the change proved: one conditional update, so of two changes
+   * that proved the same password exactly one wins, and none lands on a deleted account (issue 15).
+   * Whether it was stored.
+   */
+  async setPassword(id: string, password: string, provedVersion: number): Promise<boolean> {
     checkPassword(password);
     const passwordHash = await hashPassword(password, this.#cost);
-    const result = await storeCall(() => this.#users.updateOne({ _id: new ObjectId(id) }, { $set: { passwordHash }, $inc: { passwordVersion: 1 } }));
+    // An absent version is 0: accounts whose password has never changed have none.
+    const proved = provedVersion === 0 ? { $or: [{ passwordVersion: 0 }, { passwordVersion: { $exists: false } }] } : { passwordVersion: provedVersion };
+    const result = await storeCall(() => this.#users.updateOne({ _id: new ObjectId(id), ...proved }, { $set: { passwordHash }, $inc: { passwordVersion: 1 } }));
     return result.matchedCount === 1;
   }
 
@@ -115,9 +122,20 @@ export class UserStore {
     return user === null ? null : (user.passwordVersion ?? 0);
   }
 
-  /** Deletes the user (issue 12's account deletion). */
+  /** Deletes the user (issue 12's account deletion); its sessions must be deleted after, not beside (see `deleteAccount`). */
   async remove(id: string): Promise<void> {
     await storeCall(() => this.#users.deleteOne({ _id: new ObjectId(id) }));
+  }
+
+  /**
+   * The user with this id and the password version a session started now rests on, or null: a
+   * passkey log-in proves no password, but a password change or account deletion landing meanwhile
+   * must still end the session it starts (`startUserSession` compares the version after its insert).
+   */
+  async findWithProof(id: string): Promise<(PublicUser & PasswordProof) | null> {
+    if (!ObjectId.isValid(id) || id.length !== 24) return null;
+    const user = await storeCall(() => this.#users.findOne({ _id: new ObjectId(id) }, { projection: { username: 1, passwordVersion: 1 } }));
+    return user === null ? null : { ...toPublic(user), passwordVersion: user.passwordVersion ?? 0 };
   }
 
   /** The user with this id, or null. */

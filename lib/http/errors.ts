@@ -16,7 +16,13 @@ export type ErrorCode =
   | "store_unavailable"
   | "cookie_too_large"
   | "server_misconfigured"
-  | "internal_error";
+  | "internal_error"
+  // Passkeys (issue 16).
+  | "passkey_invalid"
+  | "challenge_expired"
+  | "passkey_not_found"
+  | "passkey_taken"
+  | "cookie_session_required";
 
 const statusByCode: Readonly<Record<ErrorCode, number>> = {
   invalid_input: 400,
@@ -36,6 +42,11 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   cookie_too_large: 500,
   server_misconfigured: 500,
   internal_error: 500,
+  passkey_invalid: 401,
+  challenge_expired: 401,
+  passkey_not_found: 404,
+  passkey_taken: 409,
+  cookie_session_required: 403,
 };
 
 /** Extra detail an error carries to its response: the input field at fault and headers to send. */

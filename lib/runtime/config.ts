@@ -4,9 +4,10 @@ import { developmentSecret } from "./development-secret.ts";
 
 /**
  * "production" unless the environment says development explicitly: NETLIFY_DEV=true (netlify dev
- * sets it) or NODE_ENV of development or test (vitest sets test). Not CONTEXT: Netlify sets it at
- * build time only, so deployed functions never see it; and not NODE_ENV=production, which deployed
- * functions do not set either. So a deploy is strict whatever its environment forgot to say.
+ * sets it) or NODE_ENV of development or test (vitest sets test), and never on AWS Lambda, where
+ * Netlify runs deployed functions (see `modeOf`). Not CONTEXT: Netlify sets it at build time only,
+ * so deployed functions never see it; and not NODE_ENV=production, which deployed functions do not
+ * set either. So a deploy is strict whatever its environment forgot, or wrongly, says.
  */
 export type Mode = "production" | "development";
 
@@ -40,6 +41,15 @@ export interface GalletaConfig {
   readonly registerLimitPerNetwork: number;
   /** scrypt's N for new password hashes in galleta's own tests (TEST_SCRYPT_N); undefined, the real cost, everywhere else. */
   readonly testScryptN: number | undefined;
+  // Passkeys (issue 16), one block so parallel edits to this file stay apart.
+  /** The relying party passkeys are bound to; undefined parts come from each request's own URL. */
+  readonly webauthn: WebAuthnSettings;
+}
+
+/** WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS, validated; undefined means "the request's own host / origin". */
+export interface WebAuthnSettings {
+  readonly rpId: string | undefined;
+  readonly origins: readonly string[] | undefined;
 }
 
 /** How many log-in attempts each throttle counter allows within `windowMs`. */
@@ -57,11 +67,26 @@ export type Env = Readonly<Record<string, string | undefined>>;
 let developmentSecretInUse: string | undefined;
 
 // Said once in every production refusal, for whoever meant to run galleta locally.
-const LOCALLY = "(To run it locally instead, use `npm run dev`, or set NODE_ENV=development.)";
+const LOCALLY = "(To run it locally instead, use `npm run dev`, or set NODE_ENV=development; a deployed function is strict whatever NODE_ENV says.)";
 
+/**
+ * The one place the mode is decided. Netlify passes a site's environment variables to its
+ * functions, and sites often set NODE_ENV=development for their builds (issue 15): so where AWS
+ * Lambda's own variables say the function runs on Lambda, it is production whatever NODE_ENV says.
+ * Netlify reserves these names, so a site cannot set them. `netlify dev` sets AWS_LAMBDA_FUNCTION_NAME
+ * too (lambda-local, which runs each invocation, sets it to "handler"), so NETLIFY_DEV=true keeps
+ * development there; but not beside AWS_LAMBDA_RUNTIME_API, which only Lambda itself sets (it is
+ * the address its runtime fetches invocations from), as NETLIFY_DEV could then only be a site variable.
+ */
 function modeOf(env: Env): Mode {
-  const development = env.NETLIFY_DEV === "true" || env.NODE_ENV === "development" || env.NODE_ENV === "test";
-  return development ? "development" : "production";
+  const lambdaRuntime = present(env.AWS_LAMBDA_RUNTIME_API);
+  if (env.NETLIFY_DEV === "true" && !lambdaRuntime) return "development";
+  if (lambdaRuntime || present(env.AWS_LAMBDA_FUNCTION_NAME)) return "production";
+  return env.NODE_ENV === "development" || env.NODE_ENV === "test" ? "development" : "production";
+}
+
+function present(value: string | undefined): boolean {
+  return value !== undefined && value.trim() !== "";
 }
 
 function readSecrets(env: Env, production: boolean): string[] {
@@ -123,6 +148,31 @@ function readPositiveDuration(env: Env, name: string, unitMs: number, fallback: 
   return value;
 }
 
+/**
+ * WEBAUTHN_RP_ID (a bare host name: no scheme, port or path) and WEBAUTHN_ORIGINS (comma-separated
+ * origins, https except on localhost, each on the RP ID or a subdomain of it, as WebAuthn requires:
+ * https://www.w3.org/TR/webauthn-3/#rp-id).
+ */
+function readWebAuthn(env: Env): WebAuthnSettings {
+  const rpId = env.WEBAUTHN_RP_ID?.trim().toLowerCase() || undefined;
+  if (rpId !== undefined && !/^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/.test(rpId)) {
+    throw new ConfigurationError(`WEBAUTHN_RP_ID must be a host name such as example.com (no scheme, port or path); it is "${env.WEBAUTHN_RP_ID}".`);
+  }
+  const listed = (env.WEBAUTHN_ORIGINS ?? "").split(",").map((origin) => origin.trim()).filter((origin) => origin !== "");
+  const origins = listed.map((origin) => {
+    const url = URL.parse(origin);
+    const local = url?.hostname === "localhost";
+    if (url === null || url.origin !== origin.replace(/\/$/, "") || !(url.protocol === "https:" || (local && url.protocol === "http:"))) {
+      throw new ConfigurationError(`WEBAUTHN_ORIGINS must list origins such as https://example.com (https, except http://localhost), comma-separated; "${origin}" is not one.`);
+    }
+    if (rpId !== undefined && url.hostname !== rpId && !url.hostname.endsWith(`.${rpId}`)) {
+      throw new ConfigurationError(`Every origin in WEBAUTHN_ORIGINS must be on WEBAUTHN_RP_ID (${rpId}) or a subdomain of it; ${url.origin} is not.`);
+    }
+    return url.origin;
+  });
+  return Object.freeze({ rpId, origins: origins.length === 0 ? undefined : Object.freeze(origins) });
+}
+
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
@@ -176,6 +226,8 @@ export function loadConfig(env: Env): GalletaConfig {
     registerLimitPerNetwork: readCount(env, "REGISTER_LIMIT_PER_NETWORK", 10),
     // Issue 17: a cheaper password hash for the tests.
     testScryptN: readTestScryptN(env, production),
+    // Passkeys (issue 16).
+    webauthn: readWebAuthn(env),
   };
   if (production && config.mongodbUri === undefined) {
     throw new ConfigurationError(`MONGODB_URI is not set. Set it in the site's environment variables to your MongoDB Atlas connection string (mongodb+srv://…). ${LOCALLY}`);
@@ -187,6 +239,8 @@ export function loadConfig(env: Env): GalletaConfig {
 export const CONFIG_ENV = [
   "NETLIFY_DEV",
   "NODE_ENV",
+  "AWS_LAMBDA_FUNCTION_NAME",
+  "AWS_LAMBDA_RUNTIME_API",
   "SESSION_SECRETS",
   "MONGODB_URI",
   "MONGODB_DB",
@@ -204,6 +258,8 @@ export const CONFIG_ENV = [
   "LOGIN_WINDOW_MINUTES",
   "REGISTER_LIMIT_PER_NETWORK",
   "TEST_SCRYPT_N",
+  "WEBAUTHN_RP_ID",
+  "WEBAUTHN_ORIGINS",
 ] as const;
 
 let cached: { key: string; config: GalletaConfig } | undefined;

@@ -11,7 +11,9 @@
  * @typedef {"invalid_input" | "invalid_json" | "unauthenticated" | "invalid_credentials"
  *   | "forbidden_origin" | "not_found" | "method_not_allowed" | "username_taken"
  *   | "payload_too_large" | "unsupported_media_type" | "too_many_attempts"
- *   | "store_unavailable" | "reauthentication_required" | "network_error" | "unexpected_response"} ErrorCode
+ *   | "store_unavailable" | "reauthentication_required" | "passkey_invalid" | "challenge_expired"
+ *   | "passkey_not_found" | "passkey_taken" | "cookie_session_required"
+ *   | "network_error" | "unexpected_response"} ErrorCode
  */
 
 const SERVER_CODES = new Set([
@@ -19,7 +21,10 @@ const SERVER_CODES = new Set([
   "forbidden_origin", "not_found", "method_not_allowed", "username_taken",
   "payload_too_large", "unsupported_media_type", "too_many_attempts", "store_unavailable",
   "reauthentication_required",
+  "passkey_invalid", "challenge_expired", "passkey_not_found", "passkey_taken", "cookie_session_required",
 ]);
+
+/** @import { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from "@simplewebauthn/browser" */
 
 /** @typedef {{ id: string, username: string }} User */
 /**
@@ -37,14 +42,23 @@ const SERVER_CODES = new Set([
 /**
  * What `GET /api/activity` lists.
  * @typedef {"registered" | "logged_in" | "logged_out" | "session_revoked" | "signed_out_everywhere_else"
- *   | "password_changed" | "reauthenticated" | "session_evicted" | "login_failed"} ActivityType
+ *   | "password_changed" | "reauthenticated" | "session_evicted" | "login_failed"
+ *   | "passkey_added" | "passkey_removed" | "passkey_used" | "passkey_clone_suspected"} ActivityType
  */
 /**
  * One security event: when, from which browser and which network (an address
  * truncated to its /24 or /48); `count` for failed log-ins, the sessions
- * concerned for a revocation.
+ * concerned for a revocation; `method` when a log-in or re-authentication used
+ * a passkey, and which passkey for that and the passkey events.
  * @typedef {{ type: ActivityType, at: string, userAgent: string | null, network: string | null,
- *   count?: number, sessionId?: string, bySessionId?: string }} ActivityEvent
+ *   count?: number, sessionId?: string, bySessionId?: string,
+ *   method?: "passkey", passkeyId?: string, passkeyName?: string }} ActivityEvent
+ */
+/**
+ * A passkey as `GET /api/passkeys` lists it. `backedUp` is true for a passkey
+ * synced by a password manager; `deviceType` is `multiDevice` for one that can be.
+ * @typedef {{ id: string, name: string, createdAt: string, lastUsedAt: string | null, backedUp: boolean,
+ *   deviceType: "singleDevice" | "multiDevice", transports: string[] }} Passkey
  */
 /** @typedef {{ cookies: Record<string, string>, signedCookies: Record<string, string>, invalidSignedCookies: string[] }} ReceivedCookies */
 /** @typedef {{ name: string, value: string, maxAge?: number, signed: boolean, httpOnly: boolean }} CookieRequest */
@@ -82,7 +96,7 @@ export class ApiError extends Error {
 /**
  * Sends one request and returns the parsed JSON body, or `undefined` for 204.
  * Cookies go along by default (same origin), and the browser adds `Origin`.
- * @param {"GET" | "POST" | "DELETE"} method
+ * @param {"GET" | "POST" | "PATCH" | "DELETE"} method
  * @param {string} path
  * @param {unknown} [body]
  * @returns {Promise<unknown>}
@@ -213,6 +227,63 @@ export function changePassword(currentPassword, newPassword) {
 /** @param {string} password */
 export function reauthenticate(password) {
   return /** @type {Promise<{ authenticatedAt: string }>} */ (request("POST", "/api/reauthenticate", { password }));
+}
+
+/**
+ * `POST /api/passkeys/authentication/options`: a challenge for a passkey log-in
+ * or re-authentication, for any passkey of the site (no username).
+ */
+export function passkeyAuthenticationOptions() {
+  return /** @type {Promise<PublicKeyCredentialRequestOptionsJSON>} */ (request("POST", "/api/passkeys/authentication/options", {}));
+}
+
+/**
+ * `POST /api/passkeys/authentication`: logs in with the passkey the browser
+ * returned, under a new session id; `remember` as for `login`.
+ * @param {AuthenticationResponseJSON} response @param {boolean} [remember]
+ */
+export function logInWithPasskey(response, remember = true) {
+  return /** @type {Promise<{ user: User, session: SessionTimes }>} */ (request("POST", "/api/passkeys/authentication", { response, remember }));
+}
+
+/** `POST /api/reauthenticate` with a passkey instead of the password. */
+/** @param {AuthenticationResponseJSON} passkey */
+export function reauthenticateWithPasskey(passkey) {
+  return /** @type {Promise<{ authenticatedAt: string }>} */ (request("POST", "/api/reauthenticate", { passkey }));
+}
+
+/** `POST /api/passkeys/registration/options`: a challenge to create a passkey; needs a recent log-in. */
+export function passkeyRegistrationOptions() {
+  return /** @type {Promise<PublicKeyCredentialCreationOptionsJSON>} */ (request("POST", "/api/passkeys/registration/options", {}));
+}
+
+/**
+ * `POST /api/passkeys/registration`: keeps the passkey the browser created,
+ * under `name` if given (else the server names it).
+ * @param {RegistrationResponseJSON} response @param {string} [name]
+ */
+export async function addPasskey(response, name) {
+  const { passkey } = /** @type {{ passkey: Passkey }} */ (await request("POST", "/api/passkeys/registration", name ? { response, name } : { response }));
+  return passkey;
+}
+
+/** `GET /api/passkeys`: the user's passkeys. */
+export async function listPasskeys() {
+  const { passkeys } = /** @type {{ passkeys: Passkey[] }} */ (await request("GET", "/api/passkeys"));
+  return passkeys;
+}
+
+/** `PATCH /api/passkeys/:id`: renames a passkey. */
+/** @param {string} id @param {string} name */
+export async function renamePasskey(id, name) {
+  const { passkey } = /** @type {{ passkey: Passkey }} */ (await request("PATCH", `/api/passkeys/${encodeURIComponent(id)}`, { name }));
+  return passkey;
+}
+
+/** `DELETE /api/passkeys/:id`: forgets a passkey, which then logs in no more; needs a recent log-in. */
+/** @param {string} id */
+export async function deletePasskey(id) {
+  await request("DELETE", `/api/passkeys/${encodeURIComponent(id)}`);
 }
 
 /** `GET /api/activity`: the user's latest security events, newest first. */

@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * The home page: log in or register, then the session panel (countdown to
- * expiry, devices, sign out elsewhere, log out), and the visit counter for everyone.
+ * The home page: log in (with the password or a passkey) or register, then the
+ * session panel (countdown to expiry, devices, sign out elsewhere, log out),
+ * and the visit counter for everyone.
  *
  * The server is the source of truth: after anything that may change the
  * session the page asks `GET /api/session` again and renders what it says,
@@ -19,6 +20,7 @@ import {
 } from "./ui.js";
 import { describeUserAgent } from "./user-agent.js";
 import { withReauthentication } from "./reauth.js";
+import { autofillSupported, getPasskey, PasskeyError, passkeysSupported } from "./webauthn.js";
 
 initHeader();
 
@@ -41,6 +43,9 @@ const deviceList = byId("device-list", HTMLUListElement);
 const devicesStatus = byId("devices-status", HTMLElement);
 const signOutOthers = byId("sign-out-others", HTMLButtonElement);
 const rememberInput = byId("login-remember", HTMLInputElement);
+const usernameInput = byId("login-username", HTMLInputElement);
+const loginStatus = byId("login-status", HTMLElement);
+const passkeyLogin = byId("passkey-login", HTMLButtonElement);
 
 /** What the server last said about this browser's session; `undefined` until it has answered. */
 /** @type {SessionState | undefined} */
@@ -88,7 +93,11 @@ function render(previous) {
   sessionPanel.hidden = !state.authenticated;
   devicesCard.hidden = !state.authenticated;
   renderVisits();
-  if (!state.authenticated) return;
+  if (!state.authenticated) {
+    void offerPasskeyAutofill();
+    return;
+  }
+  stopPasskeyAutofill();
   const { user, session } = state;
   byId("session-user", HTMLElement).textContent = user.username;
   setMessage(byId("session-started", HTMLElement), "common.date", { date: { date: session.createdAt } });
@@ -247,6 +256,86 @@ wireCredentialsForm(loginForm, {
 });
 wireCredentialsForm(registerForm, { strict: true, busyKey: "register.busy", successKey: "auth.registered", send: api.register });
 
+// ---- Log in with a passkey ---------------------------------------------------
+
+/** The pending autofill request, if any: a page may have only one WebAuthn request at a time. */
+/** @type {AbortController | undefined} */
+let autofill;
+
+/** The signed-in page after a passkey log-in, as after the password form. */
+/** @param {import("@simplewebauthn/browser").AuthenticationResponseJSON} response */
+async function logInWith(response) {
+  const { user } = await api.logInWithPasskey(response, rememberInput.checked);
+  loginForm.reset();
+  await loadSession({ quiet: true });
+  showStatus(pageStatus, "success", { key: "auth.loggedIn", args: { username: user.username } });
+  byId("session-title", HTMLElement).focus();
+}
+
+/**
+ * Offers the user's passkeys in the username field's autofill (conditional
+ * mediation), where the browser can: the request waits in the background until
+ * the user picks a passkey there, or the page stops it.
+ */
+async function offerPasskeyAutofill() {
+  // While the button's prompt is open, new options would replace the challenge it is answering.
+  if (autofill || isBusy(passkeyLogin) || !(await autofillSupported())) return;
+  // Checked again: the session or the button may have changed while the browser answered.
+  if (autofill || isBusy(passkeyLogin) || state?.authenticated !== false) return;
+  const controller = new AbortController();
+  autofill = controller;
+  try {
+    const options = await api.passkeyAuthenticationOptions();
+    if (controller.signal.aborted) return;
+    // Says the request is waiting; the browser suite waits for it before it clicks.
+    usernameInput.dataset.passkeyAutofill = "waiting";
+    const response = await getPasskey(options, { autofill: true, signal: controller.signal });
+    clearStatus(loginStatus);
+    // From here on the user has picked a passkey, so a refusal is theirs to read.
+    await logInWith(response).catch((error) => showError(loginStatus, error));
+  } catch {
+    // Nobody asked for this request: a failure to set it up, a cancelled or a stopped one says nothing.
+  } finally {
+    if (autofill === controller) autofill = undefined;
+    delete usernameInput.dataset.passkeyAutofill;
+  }
+}
+
+function stopPasskeyAutofill() {
+  autofill?.abort();
+  autofill = undefined;
+}
+
+passkeyLogin.addEventListener("click", async () => {
+  if (isBusy(passkeyLogin)) return;
+  clearFieldErrors(loginForm);
+  clearStatus(loginStatus);
+  setBusy(passkeyLogin, "login.passkey.busy");
+  // Only one WebAuthn request may be pending: the autofill one must go before the prompt can open.
+  stopPasskeyAutofill();
+  let signedIn = false;
+  try {
+    const response = await getPasskey(await api.passkeyAuthenticationOptions());
+    await logInWith(response);
+    signedIn = true;
+  } catch (error) {
+    if (!(error instanceof PasskeyError && error.code === "aborted")) showError(loginStatus, error);
+  } finally {
+    setBusy(passkeyLogin, undefined);
+  }
+  // Still signed out: the autofill goes back to offering passkeys.
+  if (!signedIn) void offerPasskeyAutofill();
+});
+
+/** Without WebAuthn the button could only fail: it goes, and a sentence says why. */
+function showPasskeySupport() {
+  const supported = passkeysSupported();
+  passkeyLogin.hidden = !supported;
+  byId("passkey-login-hint", HTMLElement).hidden = !supported;
+  byId("passkey-login-or", HTMLElement).hidden = !supported;
+  byId("passkey-login-unsupported", HTMLElement).hidden = supported;
+}
+
 // ---- Log out ---------------------------------------------------------------
 
 logoutButton.addEventListener("click", async () => {
@@ -371,6 +460,7 @@ byId("devices-refresh", HTMLButtonElement).addEventListener("click", () => {
 
 // ---- Start -----------------------------------------------------------------
 
+showPasskeySupport();
 pageRetry.addEventListener("click", () => void loadSession());
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible" && state !== undefined) void loadSession({ quiet: true });

@@ -3,13 +3,15 @@
  * The password prompt for sensitive actions. Signing out everywhere else,
  * changing the password and deleting the account need a recent log-in; when
  * the last one is too old the server answers 403 `reauthentication_required`.
- * `withReauthentication` then asks for the password in a modal dialog, proves
- * it with `POST /api/reauthenticate` and runs the action again, so the user
- * never has to click twice.
+ * `withReauthentication` then asks for the password in a modal dialog, or for
+ * one of the user's passkeys where the browser can use them, proves it with
+ * `POST /api/reauthenticate` and runs the action again, so the user never has
+ * to click twice.
  */
-import { ApiError, reauthenticate } from "./api.js";
-import { translateTree } from "./i18n.js";
+import { ApiError, listPasskeys, passkeyAuthenticationOptions, reauthenticate, reauthenticateWithPasskey } from "./api.js";
+import { setMessage, translateTree } from "./i18n.js";
 import { byId, clearFieldErrors, clearStatus, isBusy, setBusy, setFieldError, showError } from "./ui.js";
+import { getPasskey, passkeysSupported } from "./webauthn.js";
 
 // Built from a constant, never from data; one copy for every page that needs it.
 const MARKUP = `
@@ -22,9 +24,11 @@ const MARKUP = `
       <input id="reauth-password" name="password" type="password" autocomplete="current-password" required aria-describedby="reauth-password-error">
       <p id="reauth-password-error" class="field__error" hidden></p>
     </div>
+    <p id="reauth-passkey-unsupported" class="field__hint" data-i18n="reauth.passkey.unsupported" hidden>This browser can't use your passkeys, so confirm with your password.</p>
     <p id="reauth-status" class="status" role="status" aria-live="polite"></p>
     <div class="dialog__actions">
       <button type="submit" class="button button--primary" data-i18n="reauth.submit">Confirm</button>
+      <button type="button" class="button button--secondary" data-action="passkey" data-i18n="reauth.passkey" hidden>Use a passkey</button>
       <button type="button" class="button button--secondary" data-action="cancel" data-i18n="reauth.cancel">Cancel</button>
     </div>
   </form>
@@ -69,7 +73,10 @@ function askForPassword(refusal) {
   const status = byId("reauth-status", HTMLElement);
   const submit = form.querySelector("button[type=submit]");
   const cancel = form.querySelector("[data-action=cancel]");
-  if (!(submit instanceof HTMLButtonElement) || !(cancel instanceof HTMLButtonElement)) throw new Error("#reauth-form is incomplete.");
+  const passkey = form.querySelector("[data-action=passkey]");
+  if (!(submit instanceof HTMLButtonElement) || !(cancel instanceof HTMLButtonElement) || !(passkey instanceof HTMLButtonElement)) {
+    throw new Error("#reauth-form is incomplete.");
+  }
   // The element to give focus back to; showModal() would otherwise leave it on <body> in some browsers.
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
 
@@ -105,11 +112,32 @@ function askForPassword(refusal) {
         setBusy(submit, undefined);
       }
     };
+    const onPasskey = async () => {
+      if (isBusy(passkey) || isBusy(submit)) return;
+      clearFieldErrors(form);
+      clearStatus(status);
+      setBusy(passkey, "reauth.passkey.busy");
+      try {
+        await reauthenticateWithPasskey(await getPasskey(await passkeyAuthenticationOptions()));
+        outcome = undefined;
+        dialog.close();
+      } catch (error) {
+        if (error instanceof ApiError && error.code === "unauthenticated") {
+          outcome = error;
+          dialog.close();
+        } else {
+          showError(status, error);
+        }
+      } finally {
+        setBusy(passkey, undefined);
+      }
+    };
     const onCancel = () => dialog.close();
     // Escape fires `cancel` and closes the dialog natively, so every way out ends here.
     const onClose = () => {
       form.removeEventListener("submit", onSubmit);
       cancel.removeEventListener("click", onCancel);
+      passkey.removeEventListener("click", onPasskey);
       form.reset();
       clearFieldErrors(form);
       clearStatus(status);
@@ -119,10 +147,33 @@ function askForPassword(refusal) {
     };
     form.addEventListener("submit", onSubmit);
     cancel.addEventListener("click", onCancel);
+    passkey.addEventListener("click", onPasskey);
     dialog.addEventListener("close", onClose, { once: true });
+    showPasskeyChoice(dialog, passkey);
     dialog.showModal();
     input.focus();
   });
+}
+
+/**
+ * Offers "Use a passkey" when the user has one and the browser can use it, or
+ * says why not when it can't. The dialog opens at once with the password alone;
+ * the choice appears when the list arrives, and a failed list leaves the password.
+ * @param {HTMLDialogElement} dialog @param {HTMLButtonElement} button
+ */
+function showPasskeyChoice(dialog, button) {
+  const unsupported = byId("reauth-passkey-unsupported", HTMLElement);
+  const text = byId("reauth-text", HTMLElement);
+  button.hidden = true;
+  unsupported.hidden = true;
+  setMessage(text, "reauth.text");
+  listPasskeys().then((passkeys) => {
+    if (passkeys.length === 0 || !dialog.open) return;
+    const supported = passkeysSupported();
+    button.hidden = !supported;
+    unsupported.hidden = supported;
+    if (supported) setMessage(text, "reauth.text.passkey");
+  }, () => undefined);
 }
 
 /** The dialog, added to the page the first time it is needed. */

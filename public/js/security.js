@@ -1,21 +1,23 @@
 // @ts-check
 /**
- * The security page: change the password, read the account's activity and
- * delete the account. The three actions that need a recent log-in go through
- * `withReauthentication`, which asks for the password when the server wants it.
+ * The security page: add, rename and delete passkeys, change the password,
+ * read the account's activity and delete the account. The actions that need a
+ * recent log-in go through `withReauthentication`, which asks for the password
+ * (or a passkey) when the server wants it.
  */
-/** @import { ActivityEvent, SessionState } from "./api.js" */
+/** @import { ActivityEvent, Passkey, SessionState } from "./api.js" */
 /** @import { MessageArg } from "./i18n.js" */
 /** @import { MessageKey } from "./messages.js" */
 import * as api from "./api.js";
 import { ApiError } from "./api.js";
 import { initHeader, showHeaderUser } from "./header.js";
-import { setMessage } from "./i18n.js";
+import { setAttributeMessage, setMessage } from "./i18n.js";
 import { withReauthentication } from "./reauth.js";
 import {
   byId, clearFieldErrors, clearStatus, create, describeError, isBusy, setBusy, setFieldError, showError, showFieldProblems, showStatus,
 } from "./ui.js";
 import { describeUserAgent } from "./user-agent.js";
+import { createPasskey, passkeysSupported } from "./webauthn.js";
 
 initHeader();
 
@@ -34,6 +36,10 @@ const deleteStart = byId("delete-start", HTMLButtonElement);
 const deleteConfirm = byId("delete-confirm", HTMLElement);
 const deleteButton = byId("delete-confirm-button", HTMLButtonElement);
 const deleteStatus = byId("delete-status", HTMLElement);
+const passkeyList = byId("passkey-list", HTMLUListElement);
+const passkeyForm = byId("passkey-form", HTMLFormElement);
+const passkeyName = byId("passkey-name", HTMLInputElement);
+const passkeysStatus = byId("passkeys-status", HTMLElement);
 
 /** @type {SessionState | undefined} */
 let state;
@@ -55,7 +61,10 @@ async function loadSession({ quiet = false } = {}) {
     security.hidden = !state.authenticated;
     if (state.authenticated) {
       setMessage(byId("delete-confirm-text", HTMLElement), "delete.confirmText", { username: state.user.username });
-      if (!previous?.authenticated) void loadActivity();
+      if (!previous?.authenticated) {
+        void loadActivity();
+        void loadPasskeys();
+      }
     }
   } catch (error) {
     const { key, args } = describeError(error);
@@ -73,6 +82,197 @@ async function loadSession({ quiet = false } = {}) {
 async function showActionError(status, error) {
   if (error instanceof ApiError && error.code === "unauthenticated") await loadSession({ quiet: true });
   else showError(status, error);
+}
+
+// ---- Passkeys ----------------------------------------------------------------
+
+/** The longest name the server keeps for a passkey. */
+const PASSKEY_NAME_MAX = 64;
+
+async function loadPasskeys() {
+  try {
+    renderPasskeys(await api.listPasskeys());
+  } catch (error) {
+    await showActionError(passkeysStatus, error);
+  }
+}
+
+/** @param {Passkey[]} passkeys */
+function renderPasskeys(passkeys) {
+  if (passkeys.length === 0) {
+    const empty = create("li", "passkey-list__empty");
+    setMessage(empty, "passkeys.empty");
+    passkeyList.replaceChildren(empty);
+    return;
+  }
+  passkeyList.replaceChildren(...passkeys.toSorted((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt)).map(passkeyItem));
+}
+
+/** @param {Passkey} passkey */
+function passkeyItem(passkey) {
+  const item = create("li", "passkey");
+  item.dataset.passkeyId = passkey.id;
+  const info = create("div", "passkey__info");
+  const name = create("p", "passkey__name");
+  name.append(create("span", "passkey__label", passkey.name));
+  if (passkey.backedUp) {
+    const badge = create("span", "badge");
+    setMessage(badge, "passkeys.synced");
+    name.append(" ", badge);
+  }
+  const added = create("p", "passkey__meta");
+  setMessage(added, "passkeys.addedAt", { createdAt: { date: passkey.createdAt } });
+  const used = create("p", "passkey__meta");
+  if (passkey.lastUsedAt === null) setMessage(used, "passkeys.unused");
+  else setMessage(used, "passkeys.lastUsed", { lastUsedAt: { relative: passkey.lastUsedAt } });
+  info.append(name, added, used);
+
+  const actions = create("div", "passkey__actions");
+  const rename = create("button", "button button--secondary button--small");
+  rename.type = "button";
+  setMessage(rename, "passkeys.rename");
+  setAttributeMessage(rename, "aria-label", "passkeys.renameLabel", { name: passkey.name });
+  rename.addEventListener("click", () => startRename(item, passkey));
+  const remove = create("button", "button button--danger button--small");
+  remove.type = "button";
+  setMessage(remove, "passkeys.delete");
+  setAttributeMessage(remove, "aria-label", "passkeys.deleteLabel", { name: passkey.name });
+  remove.addEventListener("click", () => void deletePasskey(passkey, remove));
+  actions.append(rename, remove);
+  item.append(info, actions);
+  return item;
+}
+
+/** A number for each rename form's ids, which must be unique in the page. */
+let renameForms = 0;
+
+/** Swaps the passkey's row for a small form with its name, focused and selected. */
+/** @param {HTMLLIElement} item @param {Passkey} passkey */
+function startRename(item, passkey) {
+  clearStatus(passkeysStatus);
+  const id = `passkey-rename-${++renameForms}`;
+  const form = create("form", "form passkey__rename");
+  form.noValidate = true;
+  const field = create("div", "field");
+  const label = create("label");
+  label.htmlFor = id;
+  setMessage(label, "passkeys.rename.field");
+  const input = create("input");
+  Object.assign(input, { id, name: "name", type: "text", value: passkey.name, maxLength: PASSKEY_NAME_MAX, required: true, autocomplete: "off" });
+  input.setAttribute("aria-describedby", `${id}-error`);
+  const error = create("p", "field__error");
+  error.id = `${id}-error`;
+  error.hidden = true;
+  field.append(label, input, error);
+  const buttons = create("div", "actions");
+  const save = create("button", "button button--primary button--small");
+  save.type = "submit";
+  setMessage(save, "passkeys.rename.save");
+  const cancel = create("button", "button button--secondary button--small");
+  cancel.type = "button";
+  setMessage(cancel, "passkeys.rename.cancel");
+  buttons.append(save, cancel);
+  form.append(field, buttons);
+
+  const finish = (/** @type {Passkey} */ shown) => {
+    const next = passkeyItem(shown);
+    item.replaceWith(next);
+    next.querySelector("button")?.focus();
+  };
+  cancel.addEventListener("click", () => finish(passkey));
+  form.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") finish(passkey);
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (isBusy(save)) return;
+    clearFieldErrors(form);
+    const name = input.value.trim();
+    if (name === "" || name.length > PASSKEY_NAME_MAX) {
+      setFieldError(input, "field.passkeyName.invalid");
+      input.focus();
+      return;
+    }
+    setBusy(save, "passkeys.rename.saving");
+    try {
+      const renamed = await api.renamePasskey(passkey.id, name);
+      finish(renamed);
+      showStatus(passkeysStatus, "success", { key: "passkeys.renamed", args: { name: renamed.name } });
+    } catch (failure) {
+      setBusy(save, undefined);
+      if (failure instanceof ApiError && failure.code === "invalid_input") {
+        setFieldError(input, "field.passkeyName.invalid");
+        input.focus();
+      } else if (failure instanceof ApiError && failure.code === "passkey_not_found") {
+        showStatus(passkeysStatus, "info", { key: "passkeys.gone" });
+        await loadPasskeys();
+      } else {
+        await showActionError(passkeysStatus, failure);
+      }
+    }
+  });
+  item.replaceChildren(form);
+  input.focus();
+  input.select();
+}
+
+/** @param {Passkey} passkey @param {HTMLButtonElement} button */
+async function deletePasskey(passkey, button) {
+  if (isBusy(button)) return;
+  clearStatus(passkeysStatus);
+  setBusy(button, "passkeys.deleting");
+  try {
+    await withReauthentication(() => api.deletePasskey(passkey.id));
+    showStatus(passkeysStatus, "success", { key: "passkeys.deleted", args: { name: passkey.name } });
+  } catch (error) {
+    setBusy(button, undefined);
+    if (!(error instanceof ApiError && error.code === "passkey_not_found")) return showActionError(passkeysStatus, error);
+    showStatus(passkeysStatus, "info", { key: "passkeys.gone" });
+  }
+  await Promise.all([loadPasskeys(), loadActivity()]);
+  // The button is gone with its row; keep keyboard focus in the card.
+  byId("passkeys-title", HTMLElement).focus();
+}
+
+passkeyForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const submit = passkeyForm.querySelector("button[type=submit]");
+  if (!(submit instanceof HTMLButtonElement) || isBusy(submit)) return;
+  clearFieldErrors(passkeyForm);
+  clearStatus(passkeysStatus);
+  const name = passkeyName.value.trim();
+  if (name.length > PASSKEY_NAME_MAX) {
+    setFieldError(passkeyName, "field.passkeyName.invalid");
+    passkeyName.focus();
+    return;
+  }
+  setBusy(submit, "passkeys.adding");
+  try {
+    // The options need a recent log-in; after the prompt the whole ceremony starts again with a fresh challenge.
+    const passkey = await withReauthentication(async () => api.addPasskey(await createPasskey(await api.passkeyRegistrationOptions()), name || undefined));
+    passkeyForm.reset();
+    showStatus(passkeysStatus, "success", { key: "passkeys.added", args: { name: passkey.name } });
+    await Promise.all([loadPasskeys(), loadActivity()]);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === "invalid_input" && error.field === "name") {
+      setFieldError(passkeyName, "field.passkeyName.invalid");
+      passkeyName.focus();
+    } else if (error instanceof ApiError && error.code === "invalid_input" && error.field === undefined) {
+      // The one refusal of the ceremony that names no field: the account holds as many passkeys as it may.
+      showStatus(passkeysStatus, "error", { key: "passkeys.tooMany" });
+    } else {
+      await showActionError(passkeysStatus, error);
+    }
+  } finally {
+    setBusy(submit, undefined);
+  }
+});
+
+/** Without WebAuthn no passkey can be added here: the form goes, and a sentence says why. */
+function showPasskeySupport() {
+  const supported = passkeysSupported();
+  passkeyForm.hidden = !supported;
+  byId("passkeys-unsupported", HTMLElement).hidden = supported;
 }
 
 // ---- Password ----------------------------------------------------------------
@@ -133,24 +333,36 @@ async function loadActivity() {
 
 /** @param {ActivityEvent[]} events newest first, as the server sends them */
 function renderActivity(events) {
-  if (events.length === 0) {
+  // The server records `passkey_used` beside the log-in or re-authentication that used the passkey,
+  // which names it already: shown, it would say the same thing twice.
+  const shown = events.filter((event) => event.type !== "passkey_used");
+  if (shown.length === 0) {
     const empty = create("li", "activity-list__empty");
     setMessage(empty, "activity.empty");
     activityList.replaceChildren(empty);
     return;
   }
-  activityList.replaceChildren(...events.map(activityItem));
+  activityList.replaceChildren(...shown.map(activityItem));
 }
 
-/** Events worth a second look: someone tried passwords, or the cap pushed a device out. */
-const WARNINGS = new Set(["login_failed", "session_evicted"]);
+/** Events worth a second look: someone tried passwords, the cap pushed a device out, or a passkey may have been copied. */
+const WARNINGS = new Set(["login_failed", "session_evicted", "passkey_clone_suspected"]);
+
+/**
+ * The message for an event: a log-in or re-authentication says so when it used a passkey.
+ * @param {ActivityEvent} event @returns {MessageKey}
+ */
+function activityKey(event) {
+  if (event.method === "passkey" && (event.type === "logged_in" || event.type === "reauthenticated")) return `activity.${event.type}.passkey`;
+  return `activity.${event.type}`;
+}
 
 /** @param {ActivityEvent} event */
 function activityItem(event) {
   const item = create("li", WARNINGS.has(event.type) ? "activity activity--warning" : "activity");
   item.dataset.type = event.type;
   const what = create("p", "activity__what");
-  setMessage(what, `activity.${event.type}`, { count: event.count ?? 1 });
+  setMessage(what, activityKey(event), { count: event.count ?? 1, name: event.passkeyName ?? { message: "passkeys.unnamed" } });
   const meta = create("p", "activity__meta");
   if (event.userAgent) meta.title = event.userAgent;
   /** @type {MessageArg} */
@@ -207,6 +419,7 @@ deleteButton.addEventListener("click", async () => {
 
 // ---- Start -------------------------------------------------------------------
 
+showPasskeySupport();
 pageRetry.addEventListener("click", () => void loadSession());
 document.addEventListener("visibilitychange", () => {
   if (document.visibilityState === "visible" && state !== undefined) void loadSession({ quiet: true });

@@ -8,6 +8,7 @@
 import { ApiError } from "./api.js";
 import { clearMessage, setMessage } from "./i18n.js";
 import { isMessageKey } from "./messages.js";
+import { PasskeyError } from "./webauthn.js";
 
 /** A message and its arguments, ready for `setMessage`. */
 /** @typedef {{ key: MessageKey, args?: MessageArgs }} Message */
@@ -55,6 +56,7 @@ export function clearStatus(element) {
 /** What to tell the user about `error`, in their language. */
 /** @param {unknown} error @returns {Message} */
 export function describeError(error) {
+  if (error instanceof PasskeyError) return { key: /** @type {const} */ (`passkey.error.${error.code}`) };
   if (!(error instanceof ApiError)) {
     console.error(error);
     return { key: "error.page" };

@@ -1,27 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Page } from "playwright-core";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
-  expectScreenshotsFit, openTwoDevices, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
+  expectScreenshotsFit, openTwoDevices, PASSWORD, REAUTH_SECONDS, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite,
+  waitForText, waitUntilLogInIsOld,
 } from "./site.ts";
 
 // The password prompt: a site whose sensitive actions need a log-in from the
-// last 15 seconds, so a test makes its session "old" by waiting that long. The
-// window is generous because the prompt's retry must land inside it.
-
-const REAUTH_SECONDS = 15;
-
-/** Waits until this page's session was last authenticated more than REAUTH_SECONDS ago. */
-async function waitUntilLogInIsOld(page: Page): Promise<void> {
-  const authenticatedAt = await page.evaluate(async () => {
-    const response = await fetch("/api/session");
-    const body = (await response.json()) as { session?: { authenticatedAt?: string } };
-    return body.session?.authenticatedAt;
-  });
-  expect(authenticatedAt, "GET /api/session gives no authenticatedAt").toBeTypeOf("string");
-  const wait = Date.parse(authenticatedAt ?? "") + (REAUTH_SECONDS + 1) * 1000 - Date.now();
-  if (wait > 0) await page.waitForTimeout(wait);
-}
+// last REAUTH_SECONDS, so a test makes its session "old" by waiting that long.
 
 describe.skipIf(!chromiumAvailable())("the password prompt in Chromium", () => {
   const browserSite = useBrowserSite({ env: { SESSION_REAUTH_MINUTES: String(REAUTH_SECONDS / 60) } });

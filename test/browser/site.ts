@@ -16,8 +16,15 @@ export const TEST_TIMEOUT_MS = 120_000;
 export interface BrowserSite {
   /** The running site; valid from the first test on. */
   readonly site: NetlifyDev;
-  /** A fresh browser profile (its own cookies and storage) with a page at `path`, watched for errors. */
-  openPage(path: string, locale?: string): Promise<{ page: Page, context: BrowserContext, errors: string[] }>;
+  /**
+   * A fresh browser profile (its own cookies and storage) with a page at `path`, watched for errors;
+   * `prepare` runs before the page loads (init scripts, a virtual authenticator).
+   */
+  openPage(
+    path: string,
+    locale?: string,
+    prepare?: (page: Page, context: BrowserContext) => Promise<void>,
+  ): Promise<{ page: Page, context: BrowserContext, errors: string[] }>;
 }
 
 /**
@@ -44,16 +51,36 @@ export function useBrowserSite(options: { env?: Record<string, string> } = {}): 
       if (!site) throw new Error("The site is not running yet: use it inside a test.");
       return site;
     },
-    async openPage(path, locale = "en-US") {
+    async openPage(path, locale = "en-US", prepare) {
       if (!site || !browser) throw new Error("The site is not running yet: use it inside a test.");
       const context = await browser.newContext({ baseURL: site.url, locale, viewport: VIEWPORTS.desktop });
       contexts.push(context);
       const page = await context.newPage();
       const errors = watchForPageErrors(page);
+      await prepare?.(page, context);
       await page.goto(path);
       return { page, context, errors };
     },
   };
+}
+
+/**
+ * The recent-log-in window of the suites that test the prompt for it (`SESSION_REAUTH_MINUTES`):
+ * short, so a test makes its session "old" by waiting, and generous, because the prompt's retry
+ * must land inside it.
+ */
+export const REAUTH_SECONDS = 15;
+
+/** Waits until this page's session was last authenticated more than REAUTH_SECONDS ago. */
+export async function waitUntilLogInIsOld(page: Page): Promise<void> {
+  const authenticatedAt = await page.evaluate(async () => {
+    const response = await fetch("/api/session");
+    const body = (await response.json()) as { session?: { authenticatedAt?: string } };
+    return body.session?.authenticatedAt;
+  });
+  expect(authenticatedAt, "GET /api/session gives no authenticatedAt").toBeTypeOf("string");
+  const wait = Date.parse(authenticatedAt ?? "") + (REAUTH_SECONDS + 1) * 1000 - Date.now();
+  if (wait > 0) await page.waitForTimeout(wait);
 }
 
 /** A username no other run has used: 3-32 characters of [a-z0-9_.-]. */

@@ -29,6 +29,7 @@ describe("DELETE /api/account", { timeout: 30_000 }, () => {
     expect(await response.text()).toBe("");
     expect(response.headers.get("clear-site-data")).toBe('"cache"');
     expect(setCookieFor(response, "sid")).toMatch(/^sid=; .*Max-Age=0/);
+    expect(setCookieFor(response, "device"), "the device cookie names the deleted account").toMatch(/^device=; .*Max-Age=0/);
     const db = api.mongo.db;
     expect(await db.collection("users").countDocuments({ username })).toBe(0);
     expect(await storedSessions(api.mongo, id)).toEqual([]);

@@ -112,7 +112,7 @@ describe("POST /api/password", { timeout: 30_000 }, () => {
     const racing = provePasswordThen(app, username, PASSWORD, "192.0.2.1", device, new Date(), {
       // The change (new hash, every session deleted) lands between this log-in's check and its insert.
       then: async (user, proof) => {
-        expect(await app.users.setPassword(id, NEW_PASSWORD)).toBe(true);
+        expect(await app.users.setPassword(id, NEW_PASSWORD, proof.passwordVersion)).toBe(true);
         await app.store.destroyByUser(id);
         return startUserSession(app, undefined, null, user, { event: "logged_in", remember: true, device, proof });
       },

@@ -19,6 +19,10 @@ describe("the CI check of what netlify build ships", () => {
     expect(problems(zip(name))).toEqual([]);
   });
 
+  it("accepts adding a passkey at 700 KB: it carries the X.509 stack that verifies attestation statements", () => {
+    expect(problems(zip("passkey-registration", { bytes: 700 * 1024 }))).toEqual([]);
+  });
+
   it("accepts not-found without a route: the redirect in netlify.toml reaches it", () => {
     expect(problems(zip("not-found", { routes: [] }))).toEqual([]);
   });
@@ -32,6 +36,8 @@ describe("the CI check of what netlify build ships", () => {
     ["a routed function whose routes were not read", zip("session", { routes: [] }), /no route/],
     ["a database function over 650 KB", zip("session", { bytes: 651 * 1024 }), /over its budget of 650 KB/],
     ["a function without the database over 400 KB", zip("cookies", { bytes: 401 * 1024 }), /over its budget of 400 KB/],
+    ["a passkey log-in over the database budget: only adding a passkey verifies attestations", zip("passkey-authentication", { bytes: 651 * 1024 }), /over its budget of 650 KB/],
+    ["adding a passkey over 720 KB", zip("passkey-registration", { bytes: 721 * 1024 }), /over its budget of 720 KB/],
   ])("refuses %s", (_case, shipped, reason) => {
     expect(problems(shipped).join("; ")).toMatch(reason);
   });

@@ -49,6 +49,12 @@ export const DOCUMENTED_ERRORS: Readonly<Record<string, number>> = Object.freeze
   unsupported_media_type: 415,
   too_many_attempts: 429,
   store_unavailable: 503,
+  // Passkeys (issue 16).
+  passkey_invalid: 401,
+  challenge_expired: 401,
+  cookie_session_required: 403,
+  passkey_not_found: 404,
+  passkey_taken: 409,
 });
 
 /**

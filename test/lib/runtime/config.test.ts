@@ -29,6 +29,15 @@ describe("the mode", () => {
     ["NETLIFY_DEV=true (netlify dev)", { NETLIFY_DEV: "true" }, "development"],
     ["NODE_ENV=development", { NODE_ENV: "development" }, "development"],
     ["NODE_ENV=test (vitest)", { NODE_ENV: "test" }, "development"],
+    // Issue 15: on Lambda, where Netlify runs deployed functions, a site's NODE_ENV does not count.
+    ["AWS_LAMBDA_FUNCTION_NAME set (a deployed function)", { AWS_LAMBDA_FUNCTION_NAME: "galleta-login" }, "production"],
+    ["NODE_ENV=development on Lambda", { AWS_LAMBDA_FUNCTION_NAME: "galleta-login", NODE_ENV: "development" }, "production"],
+    ["NODE_ENV=test on Lambda", { AWS_LAMBDA_FUNCTION_NAME: "galleta-login", NODE_ENV: "test" }, "production"],
+    ["AWS_LAMBDA_RUNTIME_API set with NODE_ENV=development", { AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001", NODE_ENV: "development" }, "production"],
+    ["NETLIFY_DEV=true beside Lambda's runtime API (a site variable, not netlify dev)", { AWS_LAMBDA_FUNCTION_NAME: "galleta-login", AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001", NETLIFY_DEV: "true" }, "production"],
+    // What netlify dev's lambda-local sets around each invocation.
+    ["netlify dev (NETLIFY_DEV=true, AWS_LAMBDA_FUNCTION_NAME=handler)", { NETLIFY_DEV: "true", AWS_LAMBDA_FUNCTION_NAME: "handler", NODE_ENV: "development" }, "development"],
+    ["an empty AWS_LAMBDA_FUNCTION_NAME", { AWS_LAMBDA_FUNCTION_NAME: "", NODE_ENV: "development" }, "development"],
   ])("is %s → %s", (_case, env, mode) => {
     expect(loadConfig({ ...env, MONGODB_URI: "mongodb://db.example/", SESSION_SECRETS: longSecret }).mode).toBe(mode);
   });
@@ -39,6 +48,7 @@ describe("in production", () => {
     ["no SESSION_SECRETS", {}, /SESSION_SECRETS is not set/],
     ["an empty SESSION_SECRETS", { SESSION_SECRETS: " , " }, /SESSION_SECRETS is not set/],
     ["a secret under 32 characters", { SESSION_SECRETS: `${longSecret},short` }, /at least 32 characters/],
+    ["a 10-character secret on Lambda with NODE_ENV=development", { AWS_LAMBDA_FUNCTION_NAME: "galleta-login", NODE_ENV: "development", SESSION_SECRETS: "0123456789" }, /at least 32 characters/],
     ["no MONGODB_URI", { MONGODB_URI: "", SESSION_SECRETS: longSecret }, /MONGODB_URI is not set/],
   ])("refuses %s and says what to set, and how to run locally instead", (_case, env, what) => {
     const detail = refusal({ ...deployed, ...env });
