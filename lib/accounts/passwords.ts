@@ -17,6 +17,7 @@ export const SCRYPT_COST: ScryptParams = Object.freeze({ N: 2 ** 17, r: 8, p: 1 
 export function passwordCost(config: { readonly testScryptN: number | undefined }): ScryptParams {
   return config.testScryptN === undefined ? SCRYPT_COST : Object.freeze({ ...SCRYPT_COST, N: config.testScryptN });
 }
+
 const KEY_BYTES = 32;
 /** New hashes: NFC, RFC 8265's OpaqueString normalisation, which keeps distinct characters distinct. */
 const SCHEME = "scrypt-nfc";
@@ -61,6 +62,9 @@ function work(params: ScryptParams): number {
   return params.N * params.r * params.p;
 }
 
+/** The padding's output is thrown away; any salt will do. */
+const PADDING_SALT = randomBytes(16);
+
 /**
  * Issue 15, item 8: a hash made at an older, lower cost verifies faster than the decoy an unknown
  * username is checked against (N = 2^15: a quarter of the time), so one wrong guess per name would
@@ -76,8 +80,6 @@ async function payTheDifference(checked: ScryptParams, cost: ScryptParams): Prom
     missing -= n;
   }
 }
-
-const PADDING_SALT = randomBytes(16);
 
 /** Whether a (verified) hash was made with an older scheme or lower cost than `cost`: then the next successful log-in replaces it. */
 export function needsRehash(stored: string, cost: ScryptParams = SCRYPT_COST): boolean {

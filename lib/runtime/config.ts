@@ -189,7 +189,8 @@ const HOUR = 60 * MINUTE;
 function readTestScryptN(env: Env, production: boolean): number | undefined {
   const raw = env.TEST_SCRYPT_N;
   if (raw === undefined || raw.trim() === "") return undefined;
-  if (production && env.VITEST !== "true") {
+  // On Lambda itself (AWS_LAMBDA_RUNTIME_API, which a site cannot set) not even VITEST lets it in.
+  if (production && (env.VITEST !== "true" || present(env.AWS_LAMBDA_RUNTIME_API))) {
     throw new ConfigurationError("TEST_SCRYPT_N lowers the password hash cost for galleta's own tests and is refused in production. Remove it from the site's environment variables.");
   }
   const value = Number(raw);

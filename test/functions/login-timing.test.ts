@@ -20,7 +20,7 @@ const api = useFunctionEnv({
 });
 
 /** Rounds of one wrong guess per kind of username, in a shuffled order each round, so that a burst of load elsewhere on the machine falls on every kind alike. */
-const ROUNDS = 7;
+const ROUNDS = 9;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

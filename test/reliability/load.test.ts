@@ -6,8 +6,12 @@ import { SECRET, useFunctionEnv } from "./support.ts";
 
 const SESSIONS = 1000;
 const CLIENTS = 50;
-/** How long the clients keep using the sessions; LOAD_SECONDS overrides the 20 s of issue #6. */
-const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
+/**
+ * How long the clients keep using the sessions: 5 s in `npm test`, enough to mix thousands of reads
+ * and increments on 1,000 sessions; `npm run test:soak` runs this file again for issue #6's 20 s
+ * (LOAD_SECONDS, which sets any duration).
+ */
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 5);
 const MB = 1024 * 1024;
 
 const api = useFunctionEnv();

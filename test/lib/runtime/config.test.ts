@@ -173,6 +173,11 @@ describe("TEST_SCRYPT_N, the tests' password hash cost", () => {
     expect(detail).toMatch(/Remove it/);
   });
 
+  it("is refused on AWS Lambda, where Netlify runs a deploy, even beside a VITEST=true the site set", () => {
+    const onLambda = { ...deployed, SESSION_SECRETS: longSecret, AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001", VITEST: "true" };
+    expect(refusal({ ...onLambda, TEST_SCRYPT_N: "1024" })).toMatch(/TEST_SCRYPT_N .*refused in production/);
+  });
+
   it("leaves a deploy at the real cost, N = 2^17, when it is not set", () => {
     const config = loadConfig({ ...deployed, SESSION_SECRETS: longSecret });
     expect(config.testScryptN).toBeUndefined();
