@@ -94,14 +94,39 @@ export class ApiError extends Error {
 }
 
 /**
+ * The page's requests that may set the session cookie, one after another. Two
+ * such answers in flight at once could land in either order, and the later one
+ * wins the cookie: the autofill's passkey options (which give a visitor without
+ * a session an anonymous one) answered after a password log-in and put the
+ * anonymous session back in place of the new one. Reads run beside them.
+ * @type {Promise<unknown>}
+ */
+let pendingWrite = Promise.resolve();
+
+/**
  * Sends one request and returns the parsed JSON body, or `undefined` for 204.
  * Cookies go along by default (same origin), and the browser adds `Origin`.
+ * Every method but GET waits for the page's previous one (see `pendingWrite`).
  * @param {"GET" | "POST" | "PATCH" | "DELETE"} method
  * @param {string} path
  * @param {unknown} [body]
  * @returns {Promise<unknown>}
  */
-async function request(method, path, body) {
+function request(method, path, body) {
+  if (method === "GET") return send(method, path, body);
+  const turn = pendingWrite.then(() => send(method, path, body));
+  pendingWrite = turn.catch(() => undefined);
+  return turn;
+}
+
+/**
+ * `request` without the ordering.
+ * @param {"GET" | "POST" | "PATCH" | "DELETE"} method
+ * @param {string} path
+ * @param {unknown} [body]
+ * @returns {Promise<unknown>}
+ */
+async function send(method, path, body) {
   /** @type {Response} */
   let response;
   try {

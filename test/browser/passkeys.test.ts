@@ -196,6 +196,45 @@ describe.skipIf(!chromiumAvailable())("passkeys in Chromium", () => {
     expect(errors).toEqual([]);
   }, TEST_TIMEOUT_MS * 2);
 
+  it("keeps a password log-in made while the autofill's passkey options are still on their way", async () => {
+    const username = uniqueUsername("olga");
+    const setup = await openPage("/");
+    await register(setup.page, username);
+    // A signed-out page asks for passkey options as it loads, and a visitor without a session gets an
+    // anonymous one with them. Held here until after the log-in, that answer's cookie used to replace
+    // the log-in's, and the new session was lost on the next request.
+    let releaseOptions: () => void = () => undefined;
+    const optionsHeld = new Promise<void>((resolve) => {
+      releaseOptions = resolve;
+    });
+    let optionsAsked = false;
+    const { page, errors } = await openPage("/", "en-US", async (opened) => {
+      await opened.route("**/api/passkeys/authentication/options", async (route) => {
+        // Answered by the server at once (as it would be, without cookies), handed to the page later.
+        const answer = await route.fetch();
+        optionsAsked = true;
+        await optionsHeld;
+        await route.fulfill({ response: answer });
+      });
+    });
+    await expect.poll(() => optionsAsked, { timeout: 30_000 }).toBe(true);
+    const form = page.locator("#login-form");
+    await form.getByLabel("Username").fill(username);
+    await form.getByLabel("Password").fill(PASSWORD);
+    const loggedIn = page.waitForResponse((response) => response.url().endsWith("/api/login"));
+    await form.getByRole("button", { name: "Log in" }).click();
+    // The log-in waits for the options' answer, so release it once the log-in has been asked for.
+    await page.waitForTimeout(500);
+    releaseOptions();
+    expect((await loggedIn).status()).toBe(200);
+    await waitForText(page.locator("#header-user"), `Signed in as ${username}`);
+    await page.reload();
+    await waitForText(page.locator("#header-user"), `Signed in as ${username}`);
+    const devices = await page.evaluate(async () => (await fetch("/api/sessions")).status);
+    expect(devices).toBe(200);
+    expect(errors).toEqual([]);
+  }, TEST_TIMEOUT_MS);
+
   it("falls back on the bundled @simplewebauthn/browser where the browser lacks WebAuthn's JSON helpers", async () => {
     const username = uniqueUsername("rut");
     const { page, errors } = await openPage("/", "en-US", async (opened, context) => {
