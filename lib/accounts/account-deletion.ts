@@ -22,7 +22,7 @@ export async function deleteAccount(app: Services, { jar, session }: UserSession
     app.sessions.destroyAllForUser(session.userId),
     app.passkeys.removeAllForUser(session.userId),
     app.throttle.forget(username),
-    app.events.forget(session.userId, username),
+    app.events.forget(session.userId),
   ]);
   app.sessions.clearCookie(jar);
   // The browser's device cookie names the deleted account: it goes too.
