@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
-  expectLogInRefused, expectScreenshotsFit, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
+  expectLogInRefused, expectScreenshotsFit, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useOwnBrowserSite, waitForText,
 } from "./site.ts";
 
 // The real site in headless Chromium (see site.ts): the home page, the cookie
@@ -14,7 +14,8 @@ async function apiJson(url: string): Promise<unknown> {
 }
 
 describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
-  const browserSite = useBrowserSite();
+  // Its own netlify dev: one test here switches the database off.
+  const browserSite = useOwnBrowserSite();
   const { openPage } = browserSite;
 
   describe("the home page", () => {

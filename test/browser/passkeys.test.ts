@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { BrowserContext, CDPSession, Page } from "playwright-core";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
-  expectScreenshotsFit, PASSWORD, REAUTH_SECONDS, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
-  waitUntilLogInIsOld,
+  expectScreenshotsFit, makeLogInOld, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
 } from "./site.ts";
 
 // Issue 16's passkeys in Chromium, through the real site: Chrome's virtual
@@ -11,7 +10,7 @@ import {
 // security key. It holds discoverable credentials, verifies the user and, with
 // automatic presence simulation, answers every request at once, with no one to
 // touch it: a passkey offered in autofill is picked as soon as it is offered.
-// The recent-log-in window is REAUTH_SECONDS, so the prompt can be tested.
+// A test makes a log-in older than the recent-log-in window to see the prompt (makeLogInOld).
 // Each flow makes many requests of a busy netlify dev: they get twice or three times TEST_TIMEOUT_MS.
 
 /** A virtual platform authenticator, attached to one page for its whole life. */
@@ -46,21 +45,11 @@ async function withoutAutofill(_page: Page, context: BrowserContext): Promise<vo
   });
 }
 
-/**
- * Adds a passkey on the security page and waits until it is listed. The prompt for the
- * password may come (the site's window is short, and a busy machine slow): it is answered.
- */
+/** Adds a passkey on the security page, within the recent-log-in window, and waits until it is listed. */
 async function addPasskey(page: Page, name?: string): Promise<void> {
   if (name !== undefined) await page.getByLabel("Name (optional)").fill(name);
   await page.getByRole("button", { name: "Add a passkey" }).click();
-  const added = page.locator("#passkeys-status").filter({ hasText: /^Passkey .+ added\./ });
-  const dialog = page.getByRole("dialog", { name: "Confirm it's you" });
-  await added.or(dialog).first().waitFor();
-  if (await dialog.isVisible()) {
-    await dialog.getByLabel("Your password").fill(PASSWORD);
-    await dialog.getByRole("button", { name: "Confirm" }).click();
-  }
-  await added.waitFor();
+  await page.locator("#passkeys-status").filter({ hasText: /^Passkey .+ added\./ }).waitFor();
   await page.locator("#passkey-list > li.passkey").first().waitFor();
 }
 
@@ -80,7 +69,8 @@ async function logOutAndWait(page: Page): Promise<void> {
 }
 
 describe.skipIf(!chromiumAvailable())("passkeys in Chromium", () => {
-  const { openPage } = useBrowserSite({ env: { SESSION_REAUTH_MINUTES: String(REAUTH_SECONDS / 60) } });
+  const browserSite = useBrowserSite();
+  const { openPage } = browserSite;
 
   it("adds a passkey after the password prompt, renames it, signs in with it without a username, confirms with it, and refuses it once deleted", async () => {
     const username = uniqueUsername("pia");
@@ -95,7 +85,7 @@ describe.skipIf(!chromiumAvailable())("passkeys in Chromium", () => {
     await waitForText(list, "No passkeys yet.");
 
     // Adding one needs a recent log-in: the prompt asks for the password (the only way: no passkey yet), then goes on.
-    await waitUntilLogInIsOld(page);
+    await makeLogInOld(browserSite.site, page);
     await page.getByLabel("Name (optional)").fill("Test laptop");
     await page.getByRole("button", { name: "Add a passkey" }).click();
     const dialog = page.getByRole("dialog", { name: "Confirm it's you" });
@@ -132,11 +122,11 @@ describe.skipIf(!chromiumAvailable())("passkeys in Chromium", () => {
     await waitForText(page.locator("#page-status"), `Welcome back, ${username}.`);
     await waitForText(page.locator("#header-user"), `Signed in as ${username}`);
 
-    // Its log-in is old after REAUTH_SECONDS; deleting the passkey asks again, and the passkey itself answers.
+    // Once its log-in is old, deleting the passkey asks again, and the passkey itself answers.
     await page.goto("/security.html");
     await waitForText(row.locator(".passkey__meta"), /^Last used /);
     await waitForText(page.locator("#activity-list > li").first(), "Logged in with the passkey Work laptop");
-    await waitUntilLogInIsOld(page);
+    await makeLogInOld(browserSite.site, page);
     await page.getByRole("button", { name: "Delete the passkey Work laptop" }).click();
     await dialog.waitFor();
     const usePasskey = dialog.getByRole("button", { name: "Use a passkey" });

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
-  expectScreenshotsFit, openTwoDevices, PASSWORD, REAUTH_SECONDS, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite,
-  waitForText, waitUntilLogInIsOld,
+  expectScreenshotsFit, openTwoDevices, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite,
+  makeLogInOld, waitForText,
 } from "./site.ts";
 
 // The password prompt: a site whose sensitive actions need a log-in from the
-// last REAUTH_SECONDS, so a test makes its session "old" by waiting that long.
+// last ten minutes; a test makes its session's log-in older than that (makeLogInOld).
 
 describe.skipIf(!chromiumAvailable())("the password prompt in Chromium", () => {
-  const browserSite = useBrowserSite({ env: { SESSION_REAUTH_MINUTES: String(REAUTH_SECONDS / 60) } });
+  const browserSite = useBrowserSite();
   const { openPage } = browserSite;
 
   /** Two devices of one user, the first showing both in its devices list. */
@@ -23,7 +23,7 @@ describe.skipIf(!chromiumAvailable())("the password prompt in Chromium", () => {
   it("asks for the password when the last log-in is too old, then signs out everywhere else without a second click", async () => {
     const { first, second } = await twoDevices("xena");
     const { page } = first;
-    await waitUntilLogInIsOld(page);
+    await makeLogInOld(browserSite.site, page);
 
     const opener = page.getByRole("button", { name: "Sign out everywhere else" });
     await opener.click();
@@ -55,7 +55,7 @@ describe.skipIf(!chromiumAvailable())("the password prompt in Chromium", () => {
   it("closes on Escape, does nothing, says so and gives focus back to the button that opened it", async () => {
     const { first } = await twoDevices("yara");
     const { page } = first;
-    await waitUntilLogInIsOld(page);
+    await makeLogInOld(browserSite.site, page);
 
     await page.getByRole("button", { name: "Sign out everywhere else" }).click();
     const dialog = page.getByRole("dialog", { name: "Confirm it's you" });
@@ -76,7 +76,7 @@ describe.skipIf(!chromiumAvailable())("the password prompt in Chromium", () => {
     await page.getByRole("link", { name: "Security" }).click();
     await page.locator("#password-form").waitFor();
     await page.getByRole("button", { name: "Español" }).click();
-    await waitUntilLogInIsOld(page);
+    await makeLogInOld(browserSite.site, page);
 
     const form = page.locator("#password-form");
     await form.getByLabel("Contraseña actual").fill(PASSWORD);

@@ -1,21 +1,24 @@
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, beforeAll, expect, inject } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { startNetlifyDev, type NetlifyDev } from "../support/netlify-dev.ts";
+import { MongoClient } from "mongodb";
+import { unsignValue } from "../../lib/cookies/signing.ts";
+import { sessionKey } from "../../lib/sessions/session-id.ts";
+import { startNetlifyDev, TEST_SECRET, type NetlifyDev, type SiteAddress } from "../support/netlify-dev.ts";
 import { launchChromium, screenshotAtEveryViewport, VIEWPORTS, watchForPageErrors } from "../support/browser.ts";
 
 // What every browser suite does: the real site (`netlify dev` serving public/
 // and the functions, a stand-in MongoDB behind them) with headless Chromium in
-// front, one per file since starting netlify dev costs seconds, and the steps
-// the pages' flows share. Each test uses its own users.
+// front, and the steps the pages' flows share. The site is the e2e project's
+// shared netlify dev unless a suite needs one of its own. Each test uses its own users.
 
 export const PASSWORD = "correct horse battery";
 // A function's first call under netlify dev can take seconds; a flow makes dozens.
 export const TEST_TIMEOUT_MS = 120_000;
 
 /** The site and browser of one test file, with a way to open pages in fresh browser profiles. */
-export interface BrowserSite {
+export interface BrowserSite<Site extends SiteAddress = SiteAddress> {
   /** The running site; valid from the first test on. */
-  readonly site: NetlifyDev;
+  readonly site: Site;
   /**
    * A fresh browser profile (its own cookies and storage) with a page at `path`, watched for errors;
    * `prepare` runs before the page loads (init scripts, a virtual authenticator).
@@ -28,22 +31,31 @@ export interface BrowserSite {
 }
 
 /**
- * Starts the site and Chromium before the file's tests and stops them after;
- * call it at the top of the file's `describe`. `env` reaches the functions.
+ * Chromium in front of the e2e project's shared netlify dev (test/support/shared-netlify-dev.ts),
+ * launched before the file's tests and closed after; call it at the top of the file's `describe`.
  */
-export function useBrowserSite(options: { env?: Record<string, string> } = {}): BrowserSite {
-  let site: NetlifyDev | undefined;
+export function useBrowserSite(): BrowserSite {
+  return useSiteInChromium(async () => inject("sharedNetlifyDev"), async () => undefined);
+}
+
+/** As useBrowserSite, with a netlify dev of the file's own: for a suite that switches its database off. */
+export function useOwnBrowserSite(): BrowserSite<NetlifyDev> {
+  return useSiteInChromium(() => startNetlifyDev(), (site) => site.stop());
+}
+
+function useSiteInChromium<Site extends SiteAddress>(start: () => Promise<Site>, stop: (site: Site) => Promise<void>): BrowserSite<Site> {
+  let site: Site | undefined;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [site, browser] = await Promise.all([startNetlifyDev(options), launchChromium()]);
+    [site, browser] = await Promise.all([start(), launchChromium()]);
   }, 180_000);
 
   afterAll(async () => {
     for (const context of contexts) await context.close();
     await browser?.close();
-    await site?.stop();
+    if (site) await stop(site);
   }, 60_000);
 
   return {
@@ -64,23 +76,28 @@ export function useBrowserSite(options: { env?: Record<string, string> } = {}): 
   };
 }
 
-/**
- * The recent-log-in window of the suites that test the prompt for it (`SESSION_REAUTH_MINUTES`):
- * short, so a test makes its session "old" by waiting, and generous, because the prompt's retry
- * must land inside it.
- */
-export const REAUTH_SECONDS = 15;
+/** The site's recent-log-in window: `SESSION_REAUTH_MINUTES`' default, which the browser suites keep. */
+const REAUTH_WINDOW_MS = 10 * 60_000;
 
-/** Waits until this page's session was last authenticated more than REAUTH_SECONDS ago. */
-export async function waitUntilLogInIsOld(page: Page): Promise<void> {
-  const authenticatedAt = await page.evaluate(async () => {
-    const response = await fetch("/api/session");
-    const body = (await response.json()) as { session?: { authenticatedAt?: string } };
-    return body.session?.authenticatedAt;
-  });
-  expect(authenticatedAt, "GET /api/session gives no authenticatedAt").toBeTypeOf("string");
-  const wait = Date.parse(authenticatedAt ?? "") + (REAUTH_SECONDS + 1) * 1000 - Date.now();
-  if (wait > 0) await page.waitForTimeout(wait);
+/**
+ * Makes the log-in of this page's session older than the recent-log-in window, as if that much time
+ * had passed: its stored `authenticatedAt` moves back past the window (nothing else changes). The
+ * site then asks for the password before a sensitive action, as it would ten minutes later, and the
+ * retry after the prompt has the whole window to land in.
+ */
+export async function makeLogInOld(site: SiteAddress, page: Page): Promise<void> {
+  const cookie = (await page.context().cookies()).find((candidate) => candidate.name === "sid");
+  const id = cookie && unsignValue(decodeURIComponent(cookie.value), [TEST_SECRET], { name: "sid", purpose: "session cookie" });
+  if (id === undefined) throw new Error("the page holds no valid session cookie");
+  const client = new MongoClient(site.mongoUri);
+  try {
+    const authenticatedAt = new Date(Date.now() - REAUTH_WINDOW_MS - 60_000);
+    const sessions = client.db("galleta").collection<{ _id: string }>("sessions");
+    const { modifiedCount } = await sessions.updateOne({ _id: sessionKey(id) }, { $set: { authenticatedAt } });
+    expect(modifiedCount, "the page's session is not in the store").toBe(1);
+  } finally {
+    await client.close();
+  }
 }
 
 /** A username no other run has used: 3-32 characters of [a-z0-9_.-]. */

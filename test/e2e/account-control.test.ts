@@ -1,16 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNetlifyDev, type NetlifyDev } from "../support/netlify-dev.ts";
+import { describe, expect, inject, it } from "vitest";
 
-let site: NetlifyDev;
-
-beforeAll(async () => {
-  site = await startNetlifyDev();
-}, 180_000);
-
-afterAll(async () => {
-  await site?.stop();
-});
+// The e2e project's shared netlify dev (test/support/shared-netlify-dev.ts).
+const site = inject("sharedNetlifyDev");
 
 /** A cookie-keeping client speaking HTTP to netlify dev, sending the site's Origin as a browser does. */
 class Client {

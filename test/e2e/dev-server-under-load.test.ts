@@ -2,17 +2,17 @@
 // thread. This suite uses the real dev server the way a developer does, many requests in a row,
 // and checks that it gives back what each request took: threads, memory and database connections.
 // 100 requests through `npm run dev` are enough to show a leak (the one issue 9.1 found cost 33 MB
-// and a thread per request); `npm run test:soak` runs the issue's 1,000 through it, and 300 through
-// plain `netlify dev`, which serves the same functions through the same per-request workers.
+// and a thread per request), and 25 visits at once a lost update; `npm run test:soak` runs the
+// issue's 1,000 requests and 100 visits at once through it, and through plain `netlify dev`, which
+// serves the same functions through the same per-request workers.
 import { describe, expect, it } from "vitest";
 import { Client, underLoad } from "../support/dev-load.ts";
 import { startNpmRunDev } from "../support/netlify-dev.ts";
 
-const REQUESTS = 100;
 
 describe("npm run dev, started with nothing set", () => {
   let server: Awaited<ReturnType<typeof startNpmRunDev>> | undefined;
-  underLoad(REQUESTS, async () => {
+  underLoad({ requests: 100, concurrentVisits: 25 }, async () => {
     server = await startNpmRunDev();
     return { server, mongoUri: server.mongoUri };
   });

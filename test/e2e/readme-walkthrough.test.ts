@@ -3,8 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNetlifyDev, type NetlifyDev } from "../support/netlify-dev.ts";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 
 const run = promisify(execFile);
 
@@ -17,16 +16,15 @@ async function walkthrough(): Promise<string> {
   return block;
 }
 
-let site: NetlifyDev;
+// The e2e project's shared netlify dev (test/support/shared-netlify-dev.ts).
+const site = inject("sharedNetlifyDev");
 let folder: string;
 
 beforeAll(async () => {
-  site = await startNetlifyDev();
   folder = await mkdtemp(join(tmpdir(), "galleta-walkthrough-"));
 });
 
 afterAll(async () => {
-  await site?.stop();
   if (folder) await rm(folder, { recursive: true, force: true });
 });
 

@@ -11,14 +11,14 @@ const REQUESTS = Number(process.env.DEV_LOAD_REQUESTS ?? 1000);
 const PLAIN_REQUESTS = 300;
 
 describe("npm run dev, started with nothing set, under a soak", () => {
-  underLoad(REQUESTS, async () => {
+  underLoad({ requests: REQUESTS, concurrentVisits: 100 }, async () => {
     const server = await startNpmRunDev();
     return { server, mongoUri: server.mongoUri };
   });
 });
 
 describe("plain netlify dev, under a soak", () => {
-  underLoad(PLAIN_REQUESTS, async () => {
+  underLoad({ requests: PLAIN_REQUESTS, concurrentVisits: 100 }, async () => {
     const server = await startNetlifyDev();
     return { server, mongoUri: server.standin.uri };
   });

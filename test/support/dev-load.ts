@@ -11,7 +11,6 @@ import { treeUsage, type TreeUsage } from "./process-tree.ts";
 
 /** Request streams in parallel during a memory run, each with its own user. */
 const STREAMS = 4;
-const CONCURRENT_VISITS = 100;
 const MB = 1024 * 1024;
 const PASSWORD = "correct horse battery";
 
@@ -68,12 +67,18 @@ function describeUsage(usage: TreeUsage): string {
   return `${usage.threads} threads, ${Math.round(usage.rssBytes / MB)} MB in ${usage.processes} processes`;
 }
 
+/** How hard a dev server is pushed: mixed requests four streams at a time, then one wave of visits at once. */
+export interface Load {
+  requests: number;
+  concurrentVisits: number;
+}
+
 /**
  * The checks both ways of starting the dev server must pass: `requests` mixed requests (read the
  * session, count a visit, log in again) leave threads, memory and connections where they were, and
- * 100 concurrent visits on one cookie all count. Call it inside a `describe`.
+ * `concurrentVisits` visits at once on one cookie all count. Call it inside a `describe`.
  */
-export function underLoad(requests: number, start: () => Promise<{ server: DevServer; mongoUri: string }>): void {
+export function underLoad({ requests, concurrentVisits }: Load, start: () => Promise<{ server: DevServer; mongoUri: string }>): void {
   let server: DevServer;
   let connections: ReturnType<typeof connectionCounter>;
 
@@ -144,14 +149,14 @@ export function underLoad(requests: number, start: () => Promise<{ server: DevSe
     expect(after.rssBytes - before.rssBytes, report).toBeLessThanOrEqual(150 * MB);
   });
 
-  it(`answers ${CONCURRENT_VISITS} concurrent visits on one cookie with 200 each, and loses none`, { timeout: 180_000 }, async () => {
+  it(`answers ${concurrentVisits} concurrent visits on one cookie with 200 each, and loses none`, { timeout: 180_000 }, async () => {
     const client = new Client(server.url);
     expect((await client.send("POST", "/api/visits")).body).toMatchObject({ visits: 1 });
-    const answers = await Promise.all(Array.from({ length: CONCURRENT_VISITS }, () => client.send("POST", "/api/visits")));
+    const answers = await Promise.all(Array.from({ length: concurrentVisits }, () => client.send("POST", "/api/visits")));
     const failures = answers.filter((answer) => answer.status !== 200);
-    expect(failures.slice(0, 3), `${failures.length} of ${CONCURRENT_VISITS} failed`).toEqual([]);
+    expect(failures.slice(0, 3), `${failures.length} of ${concurrentVisits} failed`).toEqual([]);
     const counted = answers.map((answer) => answer.body.visits).sort((a, b) => Number(a) - Number(b));
-    expect(counted).toEqual(Array.from({ length: CONCURRENT_VISITS }, (_, i) => i + 2));
-    expect((await client.send("GET", "/api/session")).body).toMatchObject({ visits: CONCURRENT_VISITS + 1 });
+    expect(counted).toEqual(Array.from({ length: concurrentVisits }, (_, i) => i + 2));
+    expect((await client.send("GET", "/api/session")).body).toMatchObject({ visits: concurrentVisits + 1 });
   });
 }

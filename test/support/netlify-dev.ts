@@ -23,23 +23,33 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/** Where a running site answers, and the database its functions use. */
+export interface SiteAddress {
+  /** e.g. http://localhost:23456 (no trailing slash). */
+  url: string;
+  /** The connection string of the stand-in behind it. */
+  mongoUri: string;
+}
+
 /** A running `netlify dev` with its own stand-in database. */
-export interface NetlifyDev extends DevServer {
+export interface NetlifyDev extends DevServer, SiteAddress {
   /** The stand-in the functions talk to: counters and fault switches for the tests. */
   standin: MongoStandin;
 }
 
 /** `npm run dev` (netlify/dev.ts), started with none of galleta's variables set. */
-export interface NpmRunDev extends DevServer {
-  /** The connection string of the stand-in the launcher started, as it printed it. */
-  mongoUri: string;
-}
+export interface NpmRunDev extends DevServer, SiteAddress {}
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const NETLIFY_BIN = fileURLToPath(new URL("../../node_modules/netlify-cli/bin/run.js", import.meta.url));
 // What netlify dev needs of the project (and `npm run dev` of netlify/). Functions import only lib/.
 const SITE_FILES = ["netlify.toml", "package.json", "functions", "lib", "public", "netlify"];
 const SITES = join(ROOT, ".netlify", "test-sites");
+// netlify dev imports each function afresh, in a new worker thread, for every request; Node's
+// compile cache spares those imports compiling the driver and lib/ again (about a third of each
+// request's time here). netlify-cli turns it on for itself, but not on CI or under NODE_ENV=test,
+// and never for its workers.
+const COMPILE_CACHE = join(ROOT, "node_modules", ".cache", "galleta-node-compile-cache");
 const READY_TIMEOUT_MS = 150_000;
 const STOP_TIMEOUT_MS = 10_000;
 const OUTPUT_LIMIT = 64 * 1024;
@@ -73,7 +83,7 @@ export async function startNetlifyDev(options: { env?: Record<string, string> } 
       ...options.env,
     };
     const server = await launch(args, env, port, () => standin.close());
-    return { ...server, standin };
+    return { ...server, standin, mongoUri: standin.uri };
   } catch (error) {
     await standin.close();
     throw error;
@@ -109,7 +119,7 @@ async function launch(args: string[], env: NodeJS.ProcessEnv, port: number, rele
     // Its own process group, so stop() can end netlify dev and everything it spawned at once.
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...env, BROWSER: "none", NO_COLOR: "1" },
+    env: { ...env, BROWSER: "none", NO_COLOR: "1", NODE_COMPILE_CACHE: COMPILE_CACHE },
   });
   let output = "";
   const record = (chunk: Buffer) => {
