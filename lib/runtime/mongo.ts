@@ -8,6 +8,7 @@ import {
   MongoTopologyClosedError,
   type Db,
   type IndexDescription,
+  type MongoClientOptions,
 } from "mongodb";
 import { isMainThread } from "node:worker_threads";
 import type { GalletaConfig } from "./config.ts";
@@ -20,7 +21,8 @@ import { ConfigurationError, StoreUnavailableError } from "../http/errors.ts";
  * seconds, not at Netlify's function timeout. The driver (7.x) ignores `timeoutMS` (it warns that
  * it "has no effect"), so a reply that never comes is bounded by `socketTimeoutMS`, which the
  * driver arms only while it waits for a reply; a read that times out is retried once, so two of
- * them stay under the 5 s in which issue #6 wants a 503.
+ * them stay under the 5 s in which issue #6 wants a 503. These are defaults: an option that
+ * MONGODB_URI sets itself wins.
  */
 export const CLIENT_OPTIONS = Object.freeze({
   maxPoolSize: 5,
@@ -30,6 +32,18 @@ export const CLIENT_OPTIONS = Object.freeze({
   socketTimeoutMS: 2000,
   appName: "galleta",
 });
+
+/**
+ * `options` less those the connection string sets itself, so that MONGODB_URI's own settings win
+ * (`?maxPoolSize=2`, as Scaling in the README advises past a tier's connection limit): the driver
+ * lets an options object override the string, so passing CLIENT_OPTIONS whole would silently
+ * replace them. Option names are case-insensitive, in the string as in the driver.
+ */
+function defaultsUnsetIn(uri: string, options: MongoClientOptions): MongoClientOptions {
+  const query = uri.indexOf("?");
+  const named = new Set([...new URLSearchParams(query < 0 ? "" : uri.slice(query + 1)).keys()].map((name) => name.toLowerCase()));
+  return Object.fromEntries(Object.entries(options).filter(([name]) => !named.has(name.toLowerCase())));
+}
 
 /**
  * Whether this is one of the worker threads netlify dev starts for every invocation of a v2 function
@@ -49,7 +63,7 @@ const ONE_INVOCATION_WORKER = process.env.NETLIFY_DEV === "true" && !isMainThrea
  * heartbeat closes the client, which fails the waiting operations with MongoTopologyClosedError.
  */
 function oneInvocationClient(uri: string): MongoClient {
-  const client = new MongoClient(uri, { ...CLIENT_OPTIONS, serverSelectionTimeoutMS: 20_000, connectTimeoutMS: 20_000, socketTimeoutMS: 20_000 });
+  const client = new MongoClient(uri, defaultsUnsetIn(uri, { ...CLIENT_OPTIONS, serverSelectionTimeoutMS: 20_000, connectTimeoutMS: 20_000, socketTimeoutMS: 20_000 }));
   client.once("serverHeartbeatFailed", () => {
     client.close().catch(() => undefined);
   });
@@ -69,7 +83,7 @@ export function getDatabase(config: GalletaConfig): Db {
     throw new ConfigurationError("MONGODB_URI is not set. Run `npm run dev`, which starts a local stand-in, or set it to your MongoDB Atlas connection string.");
   }
   if (shared?.uri !== uri) {
-    shared = { uri, client: ONE_INVOCATION_WORKER ? oneInvocationClient(uri) : new MongoClient(uri, CLIENT_OPTIONS), databases: new Map() };
+    shared = { uri, client: ONE_INVOCATION_WORKER ? oneInvocationClient(uri) : new MongoClient(uri, defaultsUnsetIn(uri, CLIENT_OPTIONS)), databases: new Map() };
     if (ONE_INVOCATION_WORKER) afterResponse(closeDatabase);
   }
   let db = shared.databases.get(config.mongodbDb);

@@ -10,8 +10,14 @@ import { TestBrowser } from "../support/requests.ts";
 import { expectError, PASSWORD, registerUser, uniqueName, useApi } from "./harness.ts";
 
 // Counts password checks (scrypt verifications), the cost the throttle exists to bound: status codes
-// alone would not show a guess that was checked and then answered 429.
-const checks = vi.hoisted(() => ({ count: 0 }));
+// alone would not show a guess that was checked and then answered 429. The unit files share a module
+// graph per worker (vitest.config.ts, isolate: false), and a mock reaches only modules loaded after
+// it: so this file starts with a fresh graph (before its imports, which vitest hoists below this) and
+// leaves a fresh one, so that no later file gets functions bound to the counting copy.
+const checks = vi.hoisted(() => {
+  vi.resetModules();
+  return { count: 0 };
+});
 vi.mock("../../lib/accounts/passwords.ts", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../lib/accounts/passwords.ts")>();
   return {
@@ -39,6 +45,7 @@ beforeAll(() => {
 });
 afterAll(() => {
   vi.useRealTimers();
+  vi.resetModules();
 });
 beforeEach(() => {
   checks.count = 0;

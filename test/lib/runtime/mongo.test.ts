@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import visits from "../../../functions/visits.ts";
 import { CONFIG_ENV } from "../../../lib/runtime/config.ts";
 import { startMongoStandin } from "../../../netlify/mongo-standin/server.ts";
-import { getDatabase } from "../../../lib/runtime/mongo.ts";
+import { CLIENT_OPTIONS, closeDatabase, getDatabase } from "../../../lib/runtime/mongo.ts";
 import { services } from "../../../lib/services.ts";
 import { useFunctionEnv } from "../../support/function-env.ts";
 import { TestBrowser } from "../../support/requests.ts";
@@ -105,5 +105,22 @@ describe("the MongoDB client on the main thread (production, the function server
     }
     expect(getDatabase(services().config)).toBe(db);
     expect(await openConnections()).toBe(open);
+  });
+
+  it("takes the options MONGODB_URI sets itself over galleta's defaults, in any letter case, and keeps the defaults it does not set", async () => {
+    // The client connects on first use, so an address nothing listens on will do: only its options are read.
+    const config = { ...services().config, mongodbUri: "mongodb://127.0.0.1:9/?directConnection=true&MaxPoolSize=2&socketTimeoutMS=1234" };
+    await closeDatabase();
+    try {
+      expect(getDatabase(config).client.options).toMatchObject({
+        maxPoolSize: 2,
+        socketTimeoutMS: 1234,
+        serverSelectionTimeoutMS: CLIENT_OPTIONS.serverSelectionTimeoutMS,
+        connectTimeoutMS: CLIENT_OPTIONS.connectTimeoutMS,
+        appName: CLIENT_OPTIONS.appName,
+      });
+    } finally {
+      await closeDatabase();
+    }
   });
 });
