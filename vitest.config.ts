@@ -1,14 +1,13 @@
 import { defineConfig } from "vitest/config";
 
-// Suites that start `netlify dev` (and a browser) each run a few processes. They run after the
-// other suites, two files at a time: much of a browser flow is waiting on the site, and a second
-// file fills that time. The others run two at a time too (vitest's default on 2 cores is one, and
-// one worker with groupOrder 0 would be put in a group of its own that runs last).
+// The unit and e2e projects form one group of two workers (vitest's default on 2 cores is one):
+// the suites that start `netlify dev` (and a browser) go first, the longest files first, and the
+// unit files fill each worker as they finish, so both cores stay busy to the end. The e2e suites
+// share one netlify dev (test/support/shared-netlify-dev.ts).
 const HEAVY = ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"];
-// Suites that measure the machine run last, one file at a time, rather than beside another
-// file's CPU-bound work: issue 15 item 8's medians of wall time, and the dev server's threads,
-// memory and 100 concurrent visits (issue 9.1).
-const TIMED = ["test/functions/login-timing.test.ts", "test/e2e/dev-server-under-load.test.ts"];
+// Issue 15 item 8's timing test compares medians of wall time, so it runs last and alone, rather
+// than beside another file's CPU-bound work.
+const TIMED = ["test/functions/login-timing.test.ts"];
 // Soak-sized runs (issue 17): `npm run test:soak` only, which .ci/run runs after `npm test`.
 const SOAK = ["test/soak/**/*.test.ts"];
 // Run by both: 5 s of load in `npm test`, issue #6's 20 s in the soak.
@@ -51,7 +50,7 @@ export default defineConfig({
           // Starting netlify dev takes 10-20 s on an idle 2-core machine; far more under load.
           hookTimeout: 180_000,
           maxWorkers: 2,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -62,7 +61,7 @@ export default defineConfig({
           testTimeout: 30_000,
           hookTimeout: 180_000,
           fileParallelism: false,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 1 },
         },
       },
       {

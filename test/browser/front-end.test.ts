@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
-  expectLogInRefused, expectScreenshotsFit, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useOwnBrowserSite, waitForText,
+  expectLogInRefused, expectScreenshotsFit, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
 } from "./site.ts";
 
 // The real site in headless Chromium (see site.ts): the home page, the cookie
@@ -14,8 +14,7 @@ async function apiJson(url: string): Promise<unknown> {
 }
 
 describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
-  // Its own netlify dev: one test here switches the database off.
-  const browserSite = useOwnBrowserSite();
+  const browserSite = useBrowserSite();
   const { openPage } = browserSite;
 
   describe("the home page", () => {
@@ -97,26 +96,6 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
       // The server's 401 invalid_credentials, shown in the form.
       await expectLogInRefused(page, username, "not the password");
       expect(errors).toEqual([]);
-    }, TEST_TIMEOUT_MS);
-
-    it("says in words that the session store is down, and recovers with Try again", async () => {
-      const { page } = await openPage("/");
-      await register(page, uniqueUsername("dora"));
-      await browserSite.site.standin.suspend();
-      try {
-        await page.getByRole("button", { name: "Count a visit" }).click();
-        await waitForText(page.locator("#visits-status"), "The session store is unavailable right now.");
-        await page.reload();
-        await waitForText(page.locator("#page-status"), "Couldn't load your session. The session store is unavailable right now.");
-        await waitForText(page.locator("#header-user"), "Sign-in status unknown");
-        await expectScreenshotsFit(page, "home-store-down");
-      } finally {
-        await browserSite.site.standin.resume();
-      }
-      await page.getByRole("button", { name: "Try again" }).click();
-      await page.locator("#session-panel").waitFor();
-      await page.locator("#page-retry").waitFor({ state: "hidden" });
-      expect(await page.locator("#page-status").textContent()).toBe("");
     }, TEST_TIMEOUT_MS);
 
     it("counts visits for an anonymous visitor", async () => {

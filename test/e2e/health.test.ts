@@ -1,35 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startNetlifyDev, type NetlifyDev } from "../support/netlify-dev.ts";
+import { describe, expect, inject, it } from "vitest";
 
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
-let site: NetlifyDev;
-
-beforeAll(async () => {
-  site = await startNetlifyDev();
-});
-
-afterAll(async () => {
-  await site?.stop();
-});
+// The e2e project's shared netlify dev (test/support/shared-netlify-dev.ts); test/browser/store-down.test.ts
+// switches a database off, on a netlify dev of its own.
+const site = inject("sharedNetlifyDev");
 
 function get(path: string, init?: RequestInit): Promise<Response> {
   return fetch(`${site.url}${path}`, { signal: AbortSignal.timeout(10_000), ...init });
-}
-
-/** Polls `path` until it answers `status`, for at most `ms`; resolves to the last response's body. */
-async function eventually(path: string, status: number, ms: number): Promise<unknown> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const response = await get(path);
-    const body: unknown = await response.json();
-    if (response.status === status || Date.now() > deadline) {
-      expect(response.status, JSON.stringify(body)).toBe(status);
-      return body;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe("the site under netlify dev", () => {
@@ -52,21 +31,6 @@ describe("the site under netlify dev", () => {
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(await response.json()).toMatchObject({ ok: true, store: "mongodb" });
-  });
-
-  it("answers 503 store_unavailable within 5 s once the database goes away, and 200 again when it is back, without a restart", async () => {
-    await site.standin.suspend();
-    try {
-      const started = Date.now();
-      const response = await get("/api/health");
-      expect(Date.now() - started).toBeLessThan(5000);
-      expect(response.status).toBe(503);
-      expect(response.headers.get("retry-after")).toBe("5");
-      expect(await response.json()).toMatchObject({ error: { code: "store_unavailable" } });
-    } finally {
-      await site.standin.resume();
-    }
-    expect(await eventually("/api/health", 200, 15_000)).toMatchObject({ ok: true });
   });
 
   it.each([
