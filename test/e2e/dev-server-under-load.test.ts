@@ -9,13 +9,9 @@ import { describe, expect, it } from "vitest";
 import { Client, underLoad } from "../support/dev-load.ts";
 import { startNpmRunDev } from "../support/netlify-dev.ts";
 
-
 describe("npm run dev, started with nothing set", () => {
   let server: Awaited<ReturnType<typeof startNpmRunDev>> | undefined;
-  underLoad({ requests: 100, concurrentVisits: 25 }, async () => {
-    server = await startNpmRunDev();
-    return { server, mongoUri: server.mongoUri };
-  });
+  underLoad({ requests: 100, concurrentVisits: 25 }, async () => (server = await startNpmRunDev()));
 
   it("starts its own stand-in and secret, and runs in development mode", async () => {
     expect(server?.output()).toMatch(/local MongoDB stand-in at mongodb:/);

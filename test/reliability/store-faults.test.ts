@@ -56,7 +56,7 @@ async function timed(browser: HttpBrowser, route: "POST /api/visits" | "GET /api
  */
 async function withConnectionOptions(options: string, run: () => Promise<void>): Promise<void> {
   await closeDatabase();
-  process.env.MONGODB_URI = `${api.mongo.uri}&${options}`;
+  process.env.MONGODB_URI = `${api.mongo.uri}${api.mongo.uri.includes("?") ? "&" : "?"}${options}`;
   try {
     await run();
   } finally {
@@ -72,9 +72,7 @@ describe.skipIf(LIVE)("when the store fails (needs the stand-in's fault switches
     // that wait). test/functions/store-unavailable.test.ts proves the 503 within 5 s at galleta's
     // defaults from every endpoint, for a store that is gone and for one that stalls; the next test
     // here, for one that stalls, through the function server.
-    await withConnectionOptions("serverSelectionTimeoutMS=1000", async () => {
-      await outageAndRecovery();
-    });
+    await withConnectionOptions("serverSelectionTimeoutMS=1000", outageAndRecovery);
   });
 
   async function outageAndRecovery(): Promise<void> {

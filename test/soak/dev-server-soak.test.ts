@@ -14,15 +14,9 @@ const REQUESTS = Number(process.env.DEV_LOAD_REQUESTS ?? 1000);
 const PLAIN_REQUESTS = 300;
 
 describe("npm run dev, started with nothing set, under a soak", () => {
-  underLoad({ requests: REQUESTS, concurrentVisits: 100 }, async () => {
-    const server = await startNpmRunDev();
-    return { server, mongoUri: server.mongoUri };
-  });
+  underLoad({ requests: REQUESTS, concurrentVisits: 100 }, startNpmRunDev);
 });
 
 describe("plain netlify dev, under a soak", () => {
-  underLoad({ requests: PLAIN_REQUESTS, concurrentVisits: 50 }, async () => {
-    const server = await startNetlifyDev();
-    return { server, mongoUri: server.standin.uri };
-  });
+  underLoad({ requests: PLAIN_REQUESTS, concurrentVisits: 50 }, startNetlifyDev);
 });

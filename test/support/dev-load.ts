@@ -6,7 +6,7 @@
 import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { CLIENT_OPTIONS } from "../../lib/runtime/mongo.ts";
-import type { DevServer } from "./netlify-dev.ts";
+import type { DevServer, SiteAddress } from "./netlify-dev.ts";
 import { treeUsage, type TreeUsage } from "./process-tree.ts";
 
 /** Request streams in parallel during a memory run, each with its own user. */
@@ -78,14 +78,13 @@ export interface Load {
  * session, count a visit, log in again) leave threads, memory and connections where they were, and
  * `concurrentVisits` visits at once on one cookie all count. Call it inside a `describe`.
  */
-export function underLoad({ requests, concurrentVisits }: Load, start: () => Promise<{ server: DevServer; mongoUri: string }>): void {
-  let server: DevServer;
+export function underLoad({ requests, concurrentVisits }: Load, start: () => Promise<DevServer & SiteAddress>): void {
+  let server: DevServer & SiteAddress;
   let connections: ReturnType<typeof connectionCounter>;
 
   beforeAll(async () => {
-    const started = await start();
-    server = started.server;
-    connections = connectionCounter(started.mongoUri);
+    server = await start();
+    connections = connectionCounter(server.mongoUri);
   });
 
   afterAll(async () => {

@@ -64,7 +64,7 @@ async function portFlags(): Promise<{ port: number; flags: string[] }> {
  * free ports, and resolves once GET /api/health answers 200. Every port it opens is chosen here,
  * so suites can run side by side. Rejects with netlify's output if it exits or is not ready in time.
  */
-export async function startNetlifyDev(options: { env?: Record<string, string> } = {}): Promise<NetlifyDev> {
+export async function startNetlifyDev(): Promise<NetlifyDev> {
   const standin = await startMongoStandin({ port: 0, host: "127.0.0.1" });
   try {
     const { port, flags } = await portFlags();
@@ -80,7 +80,6 @@ export async function startNetlifyDev(options: { env?: Record<string, string> } 
       ANONYMOUS_SESSIONS_PER_NETWORK: "100000",
       // netlify dev's functions run in development mode, where the tests' low hash cost is allowed.
       ...LOW_PASSWORD_COST,
-      ...options.env,
     };
     const server = await launch(args, env, port, () => standin.close());
     return { ...server, standin, mongoUri: standin.uri };
