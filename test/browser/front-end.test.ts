@@ -1,3 +1,4 @@
+import type { Response } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
@@ -7,15 +8,8 @@ import {
 // The real site in headless Chromium (see site.ts): the home page, the cookie
 // playground, the storage page and the language switch.
 
-async function apiJson(url: string): Promise<unknown> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  expect(response.status).toBe(200);
-  return response.json();
-}
-
 describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
-  const browserSite = useBrowserSite();
-  const { openPage } = browserSite;
+  const { openPage } = useBrowserSite();
 
   describe("the home page", () => {
     it("registers, counts visits, survives a reload, revokes a second device and logs out", async () => {
@@ -160,9 +154,17 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
       const { page: home } = await openPage("/");
       await register(home, uniqueUsername("cleo"));
 
-      const { page, errors } = await openPage("/storage.html");
+      // The figures the page itself was sent: other suites share this server, so a second
+      // request could count their sessions too.
+      let statsSent: Promise<Response> | undefined;
+      const { page, errors } = await openPage("/storage.html", undefined, async (storage) => {
+        statsSent = storage.waitForResponse((response) => new URL(response.url()).pathname === "/api/stats");
+      });
       await page.locator("#stats").waitFor();
-      const stats = (await apiJson(`${browserSite.site.url}/api/stats`)) as { activeSessions: number, expiries: { counts: number[] } };
+      if (!statsSent) throw new Error("openPage did not run its prepare step");
+      const response = await statsSent;
+      expect(response.status()).toBe(200);
+      const stats = (await response.json()) as { activeSessions: number, expiries: { counts: number[] } };
       expect(stats.activeSessions).toBeGreaterThan(0);
       const shown = await page.locator("#stat-active").textContent();
       expect(Number(shown?.replace(/\D/g, ""))).toBe(stats.activeSessions);
