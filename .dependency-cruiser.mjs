@@ -1,5 +1,5 @@
-// The layering the README states, as dependency-cruiser rules (`npm run check:imports`, and the
-// first step of `npm test`). Imports run one way:
+// The layering the README states, as dependency-cruiser rules (`npm run check:imports`, which
+// `npm test` runs in test/checks/imports.test.ts). Imports run one way:
 //
 //   functions/ → lib/services.ts (the composition root) → lib/playground/ → lib/accounts/
 //              → lib/sessions/ → lib/cookies/, lib/runtime/ → lib/http/

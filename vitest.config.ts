@@ -1,15 +1,18 @@
 import { defineConfig } from "vitest/config";
 
-// The unit and e2e projects form one group of two workers (vitest's default on 2 cores is one):
-// the suites that start `netlify dev` (and a browser) go first, the longest files first, and the
-// unit files fill each worker as they finish, so both cores stay busy to the end. The e2e suites
-// share one netlify dev (test/support/shared-netlify-dev.ts).
+// The checks, unit and e2e projects form one group of two workers (vitest's default on 2 cores is
+// one). vitest runs a group's projects in the order of their names: the type and import checks
+// first, while the e2e project's shared netlify dev starts (test/support/shared-netlify-dev.ts),
+// then the suites that start `netlify dev` (and a browser), the longest files first, and the unit
+// files fill each worker as they finish, so both cores stay busy to the end.
 const HEAVY = ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"];
 // Issue 15 item 8's timing test compares medians of wall time, so it runs last and alone, rather
 // than beside another file's CPU-bound work.
 const TIMED = ["test/functions/login-timing.test.ts"];
 // Soak-sized runs (issue 17): `npm run test:soak` only, which .ci/run runs after `npm test`.
 const SOAK = ["test/soak/**/*.test.ts"];
+// `npm test`'s type check and dependency-cruiser, run as suites so that they share the cores.
+const CHECKS = ["test/checks/**/*.test.ts"];
 // Run by both: 5 s of load in `npm test`, issue #6's 20 s in the soak.
 const LOAD = "test/reliability/load.test.ts";
 
@@ -23,9 +26,18 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          name: "checks",
+          include: CHECKS,
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: ["**/node_modules/**", ...HEAVY, ...TIMED, ...SOAK],
+          exclude: ["**/node_modules/**", ...HEAVY, ...TIMED, ...SOAK, ...CHECKS],
           maxWorkers: 2,
           // Issue 17: one module graph per worker, not per file. Evaluating the driver, the functions
           // and lib/ afresh for each of some 60 files took about half of this project's CPU time.

@@ -1,15 +1,13 @@
-import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runNpmScript } from "./support/npm-script.ts";
 
-const run = promisify(execFile);
 const root = join(import.meta.dirname, "..");
 
 /**
- * `npm run check:imports` (dependency-cruiser, the first step of `npm test`) keeps lib/'s imports
+ * `npm run check:imports` (dependency-cruiser, run by `npm test` in test/checks/) keeps lib/'s imports
  * running one way. These tests prove the rules bite: in a copy of the tree, each adds one import
  * that runs the wrong way and expects the check to fail naming the rule it breaks.
  */
@@ -25,17 +23,6 @@ describe("the layering check", () => {
   });
 
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
-
-  /** `npm run check:imports` in the copy: its exit code and everything it printed. */
-  async function checkImports(): Promise<{ ok: boolean; output: string }> {
-    try {
-      const { stdout, stderr } = await run("npm", ["run", "--silent", "check:imports"], { cwd: copy });
-      return { ok: true, output: stdout + stderr };
-    } catch (error) {
-      const { stdout = "", stderr = "" } = error as { stdout?: string; stderr?: string };
-      return { ok: false, output: stdout + stderr };
-    }
-  }
 
   const wrongWay = [
     ["the ground floor importing the cookie layer", "lib/http/network.ts", "../cookies/cookie-jar.ts", "http-imports-only-http"],
@@ -61,7 +48,7 @@ describe("the layering check", () => {
         const path = join(copy, file);
         writeFileSync(path, `import "${target}";\n${readFileSync(path, "utf8")}`);
       }
-      result = await checkImports();
+      result = await runNpmScript("check:imports", copy);
     });
 
     it("fails", () => {

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, expect, inject } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { MongoClient } from "mongodb";
 import { unsignValue } from "../../lib/cookies/signing.ts";
 import { sessionKey } from "../../lib/sessions/session-id.ts";
 import { startNetlifyDev, TEST_SECRET, type NetlifyDev, type SiteAddress } from "../support/netlify-dev.ts";
+import { sharedSite } from "../support/shared-site.ts";
 import { launchChromium, screenshotAtEveryViewport, VIEWPORTS, watchForPageErrors } from "../support/browser.ts";
 
 // What every browser suite does: the real site (`netlify dev` serving public/
@@ -35,7 +36,7 @@ export interface BrowserSite<Site extends SiteAddress = SiteAddress> {
  * launched before the file's tests and closed after; call it at the top of the file's `describe`.
  */
 export function useBrowserSite(): BrowserSite {
-  return useSiteInChromium(async () => inject("sharedNetlifyDev"), async () => undefined);
+  return useSiteInChromium(sharedSite, async () => undefined);
 }
 
 /** As useBrowserSite, with a netlify dev of the file's own: for a suite that switches its database off. */

@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { sharedSite } from "../support/shared-site.ts";
 
 // The e2e project's shared netlify dev (test/support/shared-netlify-dev.ts).
-const site = inject("sharedNetlifyDev");
+const site = await sharedSite();
 
 /** A cookie-keeping client speaking HTTP to netlify dev, sending the site's Origin as a browser does. */
 class Client {

@@ -1,11 +1,12 @@
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { sharedSite } from "../support/shared-site.ts";
 
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 // The e2e project's shared netlify dev (test/support/shared-netlify-dev.ts); test/browser/store-down.test.ts
 // switches a database off, on a netlify dev of its own.
-const site = inject("sharedNetlifyDev");
+const site = await sharedSite();
 
 function get(path: string, init?: RequestInit): Promise<Response> {
   return fetch(`${site.url}${path}`, { signal: AbortSignal.timeout(10_000), ...init });

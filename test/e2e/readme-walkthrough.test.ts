@@ -3,7 +3,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sharedSite } from "../support/shared-site.ts";
 
 const run = promisify(execFile);
 
@@ -17,7 +18,7 @@ async function walkthrough(): Promise<string> {
 }
 
 // The e2e project's shared netlify dev (test/support/shared-netlify-dev.ts).
-const site = inject("sharedNetlifyDev");
+const site = await sharedSite();
 let folder: string;
 
 beforeAll(async () => {

@@ -65,6 +65,17 @@ async function portFlags(): Promise<{ port: number; flags: string[] }> {
  * so suites can run side by side. Rejects with netlify's output if it exits or is not ready in time.
  */
 export async function startNetlifyDev(): Promise<NetlifyDev> {
+  const { ready, ...site } = await spawnNetlifyDev();
+  await ready;
+  return site;
+}
+
+/**
+ * As startNetlifyDev, without waiting: netlify dev is still starting when this resolves, and
+ * `ready` settles as startNetlifyDev would (on failure netlify dev is already stopped), so the
+ * caller can do other work meanwhile.
+ */
+export async function spawnNetlifyDev(): Promise<NetlifyDev & { ready: Promise<void> }> {
   const standin = await startMongoStandin({ port: 0, host: "127.0.0.1" });
   try {
     const { port, flags } = await portFlags();
@@ -81,7 +92,7 @@ export async function startNetlifyDev(): Promise<NetlifyDev> {
       // netlify dev's functions run in development mode, where the tests' low hash cost is allowed.
       ...LOW_PASSWORD_COST,
     };
-    const server = await launch(args, env, port, () => standin.close());
+    const server = launch(args, env, port, () => standin.close());
     return { ...server, standin, mongoUri: standin.uri };
   } catch (error) {
     await standin.close();
@@ -101,7 +112,8 @@ export async function startNpmRunDev(): Promise<NpmRunDev> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
   for (const name of CONFIG_ENV) delete env[name];
   Object.assign(env, LOW_PASSWORD_COST);
-  const server = await launch(args, env, port, async () => undefined);
+  const { ready, ...server } = launch(args, env, port, async () => undefined);
+  await ready;
   const mongoUri = /local MongoDB stand-in at (mongodb:\/\/\S+?)\s/.exec(server.output())?.[1];
   if (mongoUri === undefined) {
     await server.stop();
@@ -110,8 +122,11 @@ export async function startNpmRunDev(): Promise<NpmRunDev> {
   return { ...server, mongoUri };
 }
 
-/** Spawns `node args…` in a fresh copy of the site, in its own process group, and waits until /api/health answers 200. */
-async function launch(args: string[], env: NodeJS.ProcessEnv, port: number, release: () => Promise<void>): Promise<DevServer> {
+/**
+ * Spawns `node args…` in a fresh copy of the site, in its own process group; `ready` resolves once
+ * /api/health answers 200, or rejects with its output after stopping it (and calling `release`).
+ */
+function launch(args: string[], env: NodeJS.ProcessEnv, port: number, release: () => Promise<void>): DevServer & { ready: Promise<void> } {
   const site = copySite();
   const child = spawn(process.execPath, args, {
     cwd: site,
@@ -149,15 +164,16 @@ async function launch(args: string[], env: NodeJS.ProcessEnv, port: number, rele
     },
   };
 
-  try {
-    await waitUntilHealthy(server.url, exited, () => output);
-  } catch (error) {
-    await stopGroup(child, exited);
-    process.off("exit", killOnExit);
-    rmSync(site, { recursive: true, force: true });
-    throw error;
-  }
-  return server;
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+  const exitedEarly = () => (gone ? "netlify dev exited before it was ready" : undefined);
+  const ready = waitUntilHealthy(server.url, exitedEarly).catch(async (error: unknown) => {
+    await server.stop();
+    throw new Error(`${error instanceof Error ? error.message : String(error)}:\n${output}`);
+  });
+  return { ...server, ready };
 }
 
 /**
@@ -180,7 +196,8 @@ function copySite(): string {
   return site;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process with this id exists (signal 0 checks without sending anything). */
+export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
@@ -190,15 +207,16 @@ function processAlive(pid: number): boolean {
   }
 }
 
-async function waitUntilHealthy(url: string, exited: Promise<void>, output: () => string): Promise<void> {
+/**
+ * Resolves once GET /api/health answers 200; rejects when `gone()` names a reason to stop
+ * waiting (the server exited), or after READY_TIMEOUT_MS.
+ */
+export async function waitUntilHealthy(url: string, gone: () => string | undefined): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-  });
   let last = "no answer yet";
   while (Date.now() < deadline) {
-    if (gone) throw new Error(`netlify dev exited before it was ready:\n${output()}`);
+    const reason = gone();
+    if (reason !== undefined) throw new Error(reason);
     try {
       const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) });
       await response.arrayBuffer();
@@ -209,7 +227,7 @@ async function waitUntilHealthy(url: string, exited: Promise<void>, output: () =
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`netlify dev did not answer GET /api/health with 200 within ${READY_TIMEOUT_MS / 1000} s (last: ${last}):\n${output()}`);
+  throw new Error(`netlify dev did not answer GET /api/health with 200 within ${READY_TIMEOUT_MS / 1000} s (last: ${last})`);
 }
 
 /** SIGTERM to the group, then SIGKILL to whatever is left of it after STOP_TIMEOUT_MS. */
