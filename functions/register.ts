@@ -6,9 +6,9 @@ import { json, methods, readJson } from "../lib/http/http.ts";
 import { readCredentials } from "../lib/accounts/login.ts";
 import { readRemember, startUserSession } from "../lib/accounts/sign-in.ts";
 import { services } from "../lib/services.ts";
-import { sessionView } from "../lib/accounts/views.ts";
+import { sessionState } from "../lib/accounts/views.ts";
 
-/** Creates an account and logs it in: 201 `{ user, session }` and a fresh session cookie (an anonymous session's visits carry over). */
+/** Creates an account and logs it in: 201 `{ authenticated: true, user, session, visits }` (as `GET /api/session` then answers) and a fresh session cookie (an anonymous session's visits carry over). */
 export default methods({
   POST: async (request, context) => {
     const app = services();
@@ -18,7 +18,7 @@ export default methods({
     const { jar, session } = await requestSession(request, app);
     const { user, proof } = await registerAccount(app, username, password, context.ip, new Date());
     const created = await startUserSession(app, jar, session, user, { event: "registered", remember, device: deviceOf(request, context.ip), proof });
-    return json({ user, session: sessionView(created) }, 201, jar);
+    return json(sessionState(created), 201, jar);
   },
 });
 

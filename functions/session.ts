@@ -2,16 +2,13 @@ import type { Config } from "@netlify/functions";
 import { requestSession } from "../lib/accounts/auth.ts";
 import { json, methods } from "../lib/http/http.ts";
 import { services } from "../lib/services.ts";
-import { sessionUser, sessionView } from "../lib/accounts/views.ts";
+import { sessionState } from "../lib/accounts/views.ts";
 
 /** The current session: who is logged in, its dates and the visit counter; one database read at most. */
 export default methods({
   GET: async (request) => {
     const { jar, session } = await requestSession(request, services(), { cached: true });
-    const visits = session?.data.visits ?? 0;
-    if (session?.userId == null) return json({ authenticated: false, visits }, 200, jar);
-    const user = sessionUser({ ...session, userId: session.userId });
-    return json({ authenticated: true, user, session: sessionView(session), visits }, 200, jar);
+    return json(sessionState(session), 200, jar);
   },
 });
 

@@ -20,7 +20,15 @@ export function deviceView(session: SessionRecord, currentKey: string) {
   return { id: session.key, current: session.key === currentKey, createdAt, lastSeenAt, expiresAt, userAgent: session.userAgent };
 }
 
-/** The user a session belongs to, from what the session itself holds (no extra database read). */
-export function sessionUser(session: SessionRecord<AppSessionData> & { userId: string }): PublicUser {
-  return { id: session.userId, username: session.data.username ?? "" };
+/**
+ * What `GET /api/session` says of a session (or of none): who is signed in, the session's dates and
+ * the visit counter its data holds. Every answer that starts or changes the session (log-in,
+ * registration, a passkey log-in, a visit) carries it too, so a page renders from that answer
+ * instead of asking again. The user comes from what the session itself holds (no extra database read).
+ */
+export function sessionState(session: SessionRecord<AppSessionData> | null) {
+  const visits = session?.data.visits ?? 0;
+  if (session?.userId == null) return { authenticated: false as const, visits };
+  const user: PublicUser = { id: session.userId, username: session.data.username ?? "" };
+  return { authenticated: true as const, user, session: sessionView(session), visits };
 }

@@ -34,10 +34,10 @@ const SERVER_CODES = new Set([
  * @typedef {{ createdAt: string, lastSeenAt: string, expiresAt: string, absoluteExpiresAt: string,
  *   authenticatedAt: string | null, remember: boolean }} SessionTimes
  */
-/**
- * @typedef {{ authenticated: false, visits: number }
- *   | { authenticated: true, user: User, session: SessionTimes, visits: number }} SessionState
- */
+/** What `GET /api/session` says of a signed-in session, and what log-in, registration and a passkey log-in answer. */
+/** @typedef {{ authenticated: true, user: User, session: SessionTimes, visits: number }} SignedInState */
+/** What `GET /api/session` answers, and a visit too (with `firstVisit`). */
+/** @typedef {{ authenticated: false, visits: number } | SignedInState} SessionState */
 /** @typedef {{ id: string, current: boolean, createdAt: string, lastSeenAt: string, expiresAt: string, userAgent: string }} Device */
 /**
  * What `GET /api/activity` lists.
@@ -196,27 +196,30 @@ export function getSession() {
 
 /**
  * `POST /api/register`: creates the account and signs it in; with `remember`
- * false the session ends when the browser closes.
+ * false the session ends when the browser closes. The new session's state.
  * @param {string} username @param {string} password @param {boolean} [remember]
  */
 export function register(username, password, remember = true) {
-  return /** @type {Promise<{ user: User, session: SessionTimes }>} */ (request("POST", "/api/register", { username, password, remember }));
+  return /** @type {Promise<SignedInState>} */ (request("POST", "/api/register", { username, password, remember }));
 }
 
-/** `POST /api/login`, under a new session id; `remember` as for `register`. */
+/** `POST /api/login`, under a new session id; `remember` as for `register`. The new session's state. */
 /** @param {string} username @param {string} password @param {boolean} [remember] */
 export function login(username, password, remember = true) {
-  return /** @type {Promise<{ user: User, session: SessionTimes }>} */ (request("POST", "/api/login", { username, password, remember }));
+  return /** @type {Promise<SignedInState>} */ (request("POST", "/api/login", { username, password, remember }));
 }
 
-/** `POST /api/logout`. */
+/** `POST /api/logout` (204): afterwards the browser has no session, so none of its visits either. */
 export async function logout() {
   await request("POST", "/api/logout", {});
 }
 
-/** `POST /api/visits`: counts one visit, creating an anonymous session if there is none. */
+/**
+ * `POST /api/visits`: counts one visit, creating an anonymous session if there
+ * is none (also when the cookie's session was revoked); the session's state afterwards.
+ */
 export function countVisit() {
-  return /** @type {Promise<{ visits: number, firstVisit: boolean }>} */ (request("POST", "/api/visits", {}));
+  return /** @type {Promise<SessionState & { firstVisit: boolean }>} */ (request("POST", "/api/visits", {}));
 }
 
 /** `GET /api/sessions`: the signed-in user's active sessions. */
@@ -264,11 +267,11 @@ export function passkeyAuthenticationOptions() {
 
 /**
  * `POST /api/passkeys/authentication`: logs in with the passkey the browser
- * returned, under a new session id; `remember` as for `login`.
+ * returned, under a new session id; `remember` as for `login`. The new session's state.
  * @param {AuthenticationResponseJSON} response @param {boolean} [remember]
  */
 export function logInWithPasskey(response, remember = true) {
-  return /** @type {Promise<{ user: User, session: SessionTimes }>} */ (request("POST", "/api/passkeys/authentication", { response, remember }));
+  return /** @type {Promise<SignedInState>} */ (request("POST", "/api/passkeys/authentication", { response, remember }));
 }
 
 /** `POST /api/reauthenticate` with a passkey instead of the password. */

@@ -4,11 +4,15 @@
  * session panel (countdown to expiry, devices, sign out elsewhere, log out),
  * and the visit counter for everyone.
  *
- * The server is the source of truth: after anything that may change the
- * session the page asks `GET /api/session` again and renders what it says,
- * which is also how a device that was signed out elsewhere finds out.
+ * The server is the source of truth. The page asks `GET /api/session` when it
+ * loads, when it becomes visible again and when the countdown ends; log-in,
+ * registration, a passkey log-in and a visit answer with that same session
+ * state, so the page renders from their answers without asking again. A visit
+ * is also how a device that was signed out elsewhere finds out: its answer
+ * then describes a new anonymous session. After log-out the server holds
+ * nothing for this browser, so the page shows the signed-out state it knows.
  */
-/** @import { Device, SessionState } from "./api.js" */
+/** @import { Device, SessionState, SignedInState } from "./api.js" */
 /** @import { MessageArg } from "./i18n.js" */
 /** @import { MessageKey } from "./messages.js" */
 import * as api from "./api.js";
@@ -64,15 +68,8 @@ async function loadSession({ quiet = false } = {}) {
   loading = true;
   try {
     const next = await api.getSession();
-    const previous = state;
-    state = next;
-    pageRetry.hidden = true;
-    if (previous?.authenticated && !next.authenticated && !loggingOut) {
-      showStatus(pageStatus, "error", { key: "session.ended" });
-    } else if (!quiet) {
-      clearStatus(pageStatus);
-    }
-    render(previous);
+    if (!quiet) clearStatus(pageStatus);
+    showSession(next);
   } catch (error) {
     const { key, args } = describeError(error);
     showStatus(pageStatus, "error", { key: "home.loadFailed", args: { reason: { message: key, args } } });
@@ -83,6 +80,19 @@ async function loadSession({ quiet = false } = {}) {
   } finally {
     loading = false;
   }
+}
+
+/**
+ * Renders what the server last said of the session, from `GET /api/session` or an action's answer;
+ * a signed-in session that is gone, unless this page logged it out, is reported as ended.
+ * @param {SessionState} next
+ */
+function showSession(next) {
+  const previous = state;
+  state = next;
+  pageRetry.hidden = true;
+  if (previous?.authenticated && !next.authenticated && !loggingOut) showStatus(pageStatus, "error", { key: "session.ended" });
+  render(previous);
 }
 
 /** @param {SessionState | undefined} previous */
@@ -153,11 +163,8 @@ visitButton.addEventListener("click", async () => {
   clearStatus(visitsStatus);
   setBusy(visitButton, "visits.button");
   try {
-    const { visits } = await api.countVisit();
-    if (state) state = { ...state, visits };
-    renderVisits();
-    // The visit moved the idle expiry, and may reveal that this session was revoked.
-    await loadSession({ quiet: true });
+    // The answer carries the idle expiry the visit moved, and shows a session revoked meanwhile as a new anonymous one.
+    showSession(await api.countVisit());
   } catch (error) {
     showError(visitsStatus, error);
   } finally {
@@ -219,10 +226,10 @@ function showAuthError(form, status, error) {
 }
 
 /**
- * Wires a credentials form: validate, send, then load the new session.
+ * Wires a credentials form: validate, send, then show the new session from the answer.
  * @param {HTMLFormElement} form
  * @param {{ strict: boolean, busyKey: MessageKey, successKey: MessageKey,
- *   send: (username: string, password: string) => Promise<{ user: { username: string } }> }} options
+ *   send: (username: string, password: string) => Promise<SignedInState> }} options
  */
 function wireCredentialsForm(form, { strict, busyKey, successKey, send }) {
   const status = byId(`${form.id.replace(/-form$/, "")}-status`, HTMLElement);
@@ -237,10 +244,10 @@ function wireCredentialsForm(form, { strict, busyKey, successKey, send }) {
     const { username, password } = credentialInputs(form);
     setBusy(submit, busyKey);
     try {
-      const { user } = await send(username.value.trim(), password.value);
+      const signedIn = await send(username.value.trim(), password.value);
       form.reset();
-      await loadSession({ quiet: true });
-      showStatus(pageStatus, "success", { key: successKey, args: { username: user.username } });
+      showSession(signedIn);
+      showStatus(pageStatus, "success", { key: successKey, args: { username: signedIn.user.username } });
       byId("session-title", HTMLElement).focus();
     } catch (error) {
       showAuthError(form, status, error);
@@ -265,10 +272,10 @@ let autofill;
 /** The signed-in page after a passkey log-in, as after the password form. */
 /** @param {import("@simplewebauthn/browser").AuthenticationResponseJSON} response */
 async function logInWith(response) {
-  const { user } = await api.logInWithPasskey(response, rememberInput.checked);
+  const signedIn = await api.logInWithPasskey(response, rememberInput.checked);
   loginForm.reset();
-  await loadSession({ quiet: true });
-  showStatus(pageStatus, "success", { key: "auth.loggedIn", args: { username: user.username } });
+  showSession(signedIn);
+  showStatus(pageStatus, "success", { key: "auth.loggedIn", args: { username: signedIn.user.username } });
   byId("session-title", HTMLElement).focus();
 }
 
@@ -345,7 +352,9 @@ logoutButton.addEventListener("click", async () => {
   loggingOut = true;
   try {
     await api.logout();
-    await loadSession({ quiet: true });
+    // The server deleted the session, its visit counter with it, and cleared the cookie: what
+    // `GET /api/session` would now answer is known without asking.
+    showSession({ authenticated: false, visits: 0 });
     showStatus(pageStatus, "success", { key: "session.loggedOut" });
     byId("login-title", HTMLElement).focus();
   } catch (error) {

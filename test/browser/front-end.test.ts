@@ -2,7 +2,8 @@ import type { Response } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
-  expectLogInRefused, expectScreenshotsFit, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
+  countSessionReads, expectLogInRefused, expectScreenshotsFit, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite,
+  waitForText,
 } from "./site.ts";
 
 // The real site in headless Chromium (see site.ts): the home page, the cookie
@@ -64,6 +65,44 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
       expect(await page.locator("#session-panel").isHidden()).toBe(true);
 
       expect([...errors, ...other.errors]).toEqual([]);
+    }, TEST_TIMEOUT_MS);
+
+    it("renders registering, counting a visit, logging out and logging in from their answers, asking GET /api/session only as it loads", async () => {
+      const username = uniqueUsername("dora");
+      let session = { reads: () => 0 };
+      const { page, errors } = await openPage("/", undefined, async (opened) => {
+        session = countSessionReads(opened);
+      });
+      const reads = () => session.reads();
+      await waitForText(page.locator("#header-user"), "Not signed in");
+      expect(reads(), "as the page loads").toBe(1);
+
+      await register(page, username);
+      await waitForText(page.locator("#page-status"), `Welcome, ${username}!`);
+      await waitForText(page.locator("#header-user"), `Signed in as ${username}`);
+      // The new user's devices load, as after any sign-in.
+      const registered = await page.locator(".device--current").getAttribute("data-session-id");
+      expect(reads(), "after registering").toBe(1);
+
+      await page.getByRole("button", { name: "Count a visit" }).click();
+      await waitForText(page.locator("#visits-message"), "Welcome! This is your first visit.");
+      await page.locator("#visit-button:not([aria-disabled])").waitFor();
+      expect(reads(), "after counting a visit").toBe(1);
+
+      await page.getByRole("button", { name: "Log out" }).click();
+      await waitForText(page.locator("#page-status"), "You have logged out.");
+      await waitForText(page.locator("#header-user"), "Not signed in");
+      // The server deleted the session, and its visits with it.
+      await waitForText(page.locator("#visits-message"), "No visits counted yet.");
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("login-title");
+      expect(reads(), "after logging out").toBe(1);
+
+      await logIn(page, username);
+      await waitForText(page.locator("#page-status"), `Welcome back, ${username}.`);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe("session-title");
+      await page.locator(`.device--current:not([data-session-id="${registered}"])`).waitFor();
+      expect(reads(), "after logging in").toBe(1);
+      expect(errors).toEqual([]);
     }, TEST_TIMEOUT_MS);
 
     it("shows the API's refusals next to the field or form they concern", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { BrowserContext, CDPSession, Page } from "playwright-core";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
-  expectScreenshotsFit, makeLogInOld, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
+  countSessionReads, expectScreenshotsFit, makeLogInOld, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite, waitForText,
 } from "./site.ts";
 
 // Issue 16's passkeys in Chromium, through the real site: Chrome's virtual
@@ -171,6 +171,10 @@ describe.skipIf(!chromiumAvailable())("passkeys in Chromium", () => {
     await page.getByRole("button", { name: "English" }).click();
 
     // Logged out, the page offers the passkey in the autofill, and the authenticator, which needs nobody, picks it.
+    // From the home page's load on, it renders every sign-in and log-out from their answers.
+    await page.goto("/");
+    await waitForText(page.locator("#header-user"), `Signed in as ${username}`);
+    const session = countSessionReads(page);
     await logOut(page);
     await waitForText(page.locator("#page-status"), `Welcome back, ${username}.`);
     await waitForText(page.locator("#header-user"), `Signed in as ${username}`);
@@ -183,6 +187,7 @@ describe.skipIf(!chromiumAvailable())("passkeys in Chromium", () => {
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await waitForText(page.locator("#page-status"), `Welcome back, ${username}.`);
     expect(await page.locator("#login-status").textContent()).toBe("");
+    expect(session.reads(), "GET /api/session after the home page loaded").toBe(0);
     expect(errors).toEqual([]);
   }, TEST_TIMEOUT_MS * 2);
 

@@ -117,6 +117,19 @@ export async function expectScreenshotsFit(page: Page, name: string): Promise<vo
   expect(overflow, `${name} scrolls sideways`).toEqual({ desktop: 0, phone: 0 });
 }
 
+/**
+ * Counts the page's `GET /api/session` requests from now on; call `reads()` for the count. The home
+ * page asks it as it loads, and renders its own actions (log-in, registration, a visit, log-out) from
+ * their answers, without asking again.
+ */
+export function countSessionReads(page: Page): { reads(): number } {
+  let reads = 0;
+  page.on("request", (request) => {
+    if (request.method() === "GET" && new URL(request.url()).pathname === "/api/session") reads += 1;
+  });
+  return { reads: () => reads };
+}
+
 /** Creates the account on the home page and waits for the session panel. */
 export async function register(page: Page, username: string): Promise<void> {
   const form = page.locator("#register-form");

@@ -85,7 +85,7 @@ describe("cookies under the names they had before __Host-Http- (issue 15)", { ti
     const old = beforeTheUpgrade(browser);
 
     const counted = await old.send(visits, "/api/visits", https({ method: "POST" }));
-    expect(await counted.json()).toEqual({ visits: before + 1, firstVisit: before + 1 === 1 });
+    expect(await counted.json()).toMatchObject({ authenticated: true, visits: before + 1, firstVisit: before + 1 === 1 });
     expect(sessionIdOf(old, "__Host-Http-sid")).toBe(sessionIdOf(browser, "__Host-Http-sid"));
     expectCleared(counted, "__Host-sid");
     expect([...old.cookies.keys()].filter((name) => name.includes("sid"))).toEqual(["__Host-Http-sid"]);
@@ -128,7 +128,7 @@ describe("cookies under the names they had before __Host-Http- (issue 15)", { ti
     mine.cookies.set("__Host-sid", beforeTheUpgrade(other).cookies.get("__Host-sid") ?? "");
 
     const counted = await mine.send(visits, "/api/visits", https({ method: "POST" }));
-    expect(await counted.json()).toEqual({ visits: 2, firstVisit: false });
+    expect(await counted.json()).toEqual({ authenticated: false, visits: 2, firstVisit: false });
     expectCleared(counted, "__Host-sid");
     expect(await (await other.send(session, "/api/session", https())).json()).toMatchObject({ visits: 1 });
   });

@@ -75,13 +75,13 @@ describe("CSRF defence for cookie-authenticated state changes", { timeout: 20_00
     const request = browser.request("/api/visits", { method: "POST", headers: { "sec-fetch-site": "same-origin" } });
     request.headers.delete("origin");
     const response = await visits(request, { ip: "127.0.0.1", params: {} });
-    expect(await response.json()).toEqual({ visits: 2, firstVisit: false });
+    expect(await response.json()).toEqual({ authenticated: false, visits: 2, firstVisit: false });
   });
 
   it("accepts a cookie-carrying POST with the site's own Origin", async () => {
     const browser = new TestBrowser();
     await browser.send(visits, "/api/visits", { method: "POST" });
-    expect(await (await browser.send(visits, "/api/visits", { method: "POST" })).json()).toEqual({ visits: 2, firstVisit: false });
+    expect(await (await browser.send(visits, "/api/visits", { method: "POST" })).json()).toEqual({ authenticated: false, visits: 2, firstVisit: false });
   });
 
   it.each(endpoints.filter(([name]) => /cookies|login/.test(name)))(

@@ -20,22 +20,24 @@ function logIn(browser: TestBrowser, body: unknown, ip?: string): Promise<Respon
 }
 
 describe("POST /api/login", { timeout: 20_000 }, () => {
-  it("answers 200 with the user and the new session's dates, and sets the session cookie", async () => {
+  it("answers 200 with the new session's state, exactly what GET /api/session then answers, and sets the session cookie", async () => {
     const browser = new TestBrowser();
     const started = Date.now();
     const response = await logIn(browser, { username: user.username, password: PASSWORD });
     expect(response.status).toBe(200);
     const body = await response.json();
     expect(body).toMatchObject({
+      authenticated: true,
       user: { id: user.id, username: user.username },
       session: { createdAt: expect.any(String), expiresAt: expect.any(String) },
+      visits: 0,
     });
     expect(Object.keys(body.user).sort()).toEqual(["id", "username"]);
     expect(Date.parse(body.session.createdAt)).toBeGreaterThanOrEqual(started - 1000);
     expect(Date.parse(body.session.expiresAt)).toBeGreaterThan(Date.parse(body.session.createdAt));
     expect(setCookieFor(response, "sid")).toMatch(/HttpOnly/);
     expect(setCookieFor(response, "sid")).toMatch(/SameSite=Lax/);
-    expect(await (await browser.send(session, "/api/session")).json()).toMatchObject({ authenticated: true, user });
+    expect(await (await browser.send(session, "/api/session")).json()).toEqual(body);
   });
 
   it("accepts the username in any letter case and with surrounding spaces", async () => {
@@ -65,11 +67,12 @@ describe("POST /api/login", { timeout: 20_000 }, () => {
     expect(await replay.json()).toMatchObject({ authenticated: false });
   });
 
-  it("carries an anonymous session's visits over into the logged-in session", async () => {
+  it("carries an anonymous session's visits over into the logged-in session, and says so in its answer", async () => {
     const browser = new TestBrowser();
     await browser.send(visits, "/api/visits", { method: "POST" });
     await browser.send(visits, "/api/visits", { method: "POST" });
-    await logIn(browser, { username: user.username, password: PASSWORD });
+    const response = await logIn(browser, { username: user.username, password: PASSWORD });
+    expect(await response.json()).toMatchObject({ authenticated: true, visits: 2 });
     expect(await (await browser.send(session, "/api/session")).json()).toMatchObject({ authenticated: true, visits: 2 });
   });
 

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import login from "../../functions/login.ts";
 import logout from "../../functions/logout.ts";
 import session from "../../functions/session.ts";
+import visits from "../../functions/visits.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { handleOf, PASSWORD, registerUser, setCookieFor, useApi } from "./harness.ts";
 
@@ -45,6 +46,14 @@ describe("POST /api/logout", { timeout: 20_000 }, () => {
     const [here, elsewhere] = [await loggedInBrowser(), await loggedInBrowser()];
     await here.send(logout, "/api/logout", { method: "POST" });
     expect(await (await elsewhere.send(session, "/api/session")).json()).toMatchObject({ authenticated: true });
+  });
+
+  it("leaves the browser signed out with no visits, which is all a page needs to know: GET /api/session answers { authenticated: false, visits: 0 }", async () => {
+    const browser = await loggedInBrowser();
+    await browser.send(visits, "/api/visits", { method: "POST" });
+    await browser.send(logout, "/api/logout", { method: "POST" });
+    expect(await (await browser.send(session, "/api/session")).json()).toEqual({ authenticated: false, visits: 0 });
+    expect(await (await browser.send(visits, "/api/visits", { method: "POST" })).json()).toEqual({ authenticated: false, visits: 1, firstVisit: true });
   });
 
   it("answers 204 to a browser without a session", async () => {

@@ -7,6 +7,8 @@ import passkey from "../../functions/passkey.ts";
 import passkeys from "../../functions/passkeys.ts";
 import password from "../../functions/password.ts";
 import reauthenticate from "../../functions/reauthenticate.ts";
+import session from "../../functions/session.ts";
+import visits from "../../functions/visits.ts";
 import authenticationOptions from "../../functions/passkey-authentication-options.ts";
 import registrationOptions from "../../functions/passkey-registration-options.ts";
 import registration from "../../functions/passkey-registration.ts";
@@ -218,7 +220,8 @@ describe("logging in with a passkey", { timeout: 30_000 }, () => {
     const response = await sendAssertion(visitor, { response: authenticator.assert(options, SITE), remember: false });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { user: unknown; session: { authenticatedAt: string; remember: boolean } };
-    expect(body).toMatchObject({ user, session: { remember: false } });
+    expect(body).toMatchObject({ authenticated: true, user, session: { remember: false }, visits: 0 });
+    expect(await (await visitor.send(session, "/api/session")).json()).toEqual(body);
     expect(Date.parse(body.session.authenticatedAt)).toBeGreaterThanOrEqual(before - 1000);
     expect(sessionIdOf(visitor)).not.toBe(anonymous);
     expect(setCookieFor(response, "sid")).not.toMatch(/Max-Age/i);
@@ -230,8 +233,17 @@ describe("logging in with a passkey", { timeout: 30_000 }, () => {
     expect((await listed(visitor))[0]?.lastUsedAt).not.toBeNull();
     // The answer has the shape of a password log-in's.
     const byPassword = await new TestBrowser().send(login, "/api/login", { method: "POST", body: { username: user.username, password: PASSWORD } });
-    const keys = (value: unknown) => Object.keys((value as { session: object }).session).sort();
+    const keys = (value: unknown) => [Object.keys(value as object).sort(), Object.keys((value as { session: object }).session).sort()];
     expect(keys(body)).toEqual(keys(await byPassword.json()));
+  });
+
+  it("carries the visits of the anonymous session that asked for the challenge over, and says so in its answer", async () => {
+    const { authenticator } = await userWithPasskey();
+    const visitor = new TestBrowser();
+    await visitor.send(visits, "/api/visits", { method: "POST" });
+    const response = await passkeyLogIn(visitor, authenticator);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ authenticated: true, visits: 1 });
   });
 
   it("keeps the user's sessions under the cap, evicting the least recently used", async () => {

@@ -15,15 +15,16 @@ function signUp(browser: TestBrowser, body: unknown): Promise<Response> {
 }
 
 describe("POST /api/register", { timeout: 20_000 }, () => {
-  it("answers 201 with the user, sets the session cookie and is logged in", async () => {
+  it("answers 201 with the new session's state, sets the session cookie and is logged in: GET /api/session answers the same", async () => {
     const browser = new TestBrowser();
     const username = uniqueName();
     const response = await signUp(browser, { username, password: PASSWORD });
     expect(response.status).toBe(201);
     const body = await response.json();
+    expect(body).toMatchObject({ authenticated: true, session: { authenticatedAt: expect.any(String), remember: true }, visits: 0 });
     expect(body.user).toEqual({ id: expect.stringMatching(/^[0-9a-f]{24}$/), username });
     expect(setCookieFor(response, "sid")).toMatch(/HttpOnly/);
-    expect(await (await browser.send(session, "/api/session")).json()).toMatchObject({ authenticated: true, user: body.user });
+    expect(await (await browser.send(session, "/api/session")).json()).toEqual(body);
   });
 
   it("stores the username lower-cased and trimmed, so names are case-insensitive", async () => {
@@ -56,8 +57,9 @@ describe("POST /api/register", { timeout: 20_000 }, () => {
     const browser = new TestBrowser();
     await browser.send(visits, "/api/visits", { method: "POST" });
     const anonymous = sessionIdOf(browser);
-    await signUp(browser, { username: uniqueName(), password: PASSWORD });
+    const response = await signUp(browser, { username: uniqueName(), password: PASSWORD });
     expect(sessionIdOf(browser)).not.toBe(anonymous);
+    expect(await response.json()).toMatchObject({ authenticated: true, visits: 1 });
     expect(await (await browser.send(session, "/api/session")).json()).toMatchObject({ authenticated: true, visits: 1 });
   });
 

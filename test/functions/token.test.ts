@@ -85,9 +85,9 @@ describe("Authorization: Bearer", { timeout: 20_000 }, () => {
 
   it("is accepted by POST /api/visits without an Origin, counting in the token's session", async () => {
     const { token: accessToken } = await tokenFor();
-    expect(await (await bearer(visits, "/api/visits", accessToken, { method: "POST" })).json()).toEqual({ visits: 1, firstVisit: true });
+    expect(await (await bearer(visits, "/api/visits", accessToken, { method: "POST" })).json()).toMatchObject({ authenticated: true, user, visits: 1, firstVisit: true });
     const second = await bearer(visits, "/api/visits", accessToken, { method: "POST" });
-    expect(await second.json()).toEqual({ visits: 2, firstVisit: false });
+    expect(await second.json()).toMatchObject({ authenticated: true, user, visits: 2, firstVisit: false });
     expect(second.headers.getSetCookie()).toEqual([]);
   });
 

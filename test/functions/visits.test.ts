@@ -30,7 +30,7 @@ describe("POST /api/visits", { timeout: 20_000 }, () => {
     const browser = new TestBrowser();
     const response = await browser.send(visits, "/api/visits", { method: "POST" });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ visits: 1, firstVisit: true });
+    expect(await response.json()).toEqual({ authenticated: false, visits: 1, firstVisit: true });
     expect(setCookieFor(response, "sid")).toMatch(/^sid=s%3A|^sid=s:/);
     expect(await (await browser.send(session, "/api/session")).json()).toEqual({ authenticated: false, visits: 1 });
   });
@@ -41,8 +41,8 @@ describe("POST /api/visits", { timeout: 20_000 }, () => {
     const id = sessionIdOf(browser);
     const second = await browser.send(visits, "/api/visits", { method: "POST" });
     const third = await browser.send(visits, "/api/visits", { method: "POST" });
-    expect(await second.json()).toEqual({ visits: 2, firstVisit: false });
-    expect(await third.json()).toEqual({ visits: 3, firstVisit: false });
+    expect(await second.json()).toEqual({ authenticated: false, visits: 2, firstVisit: false });
+    expect(await third.json()).toEqual({ authenticated: false, visits: 3, firstVisit: false });
     expect(sessionIdOf(browser)).toBe(id);
   });
 
@@ -50,7 +50,7 @@ describe("POST /api/visits", { timeout: 20_000 }, () => {
     const [one, two] = [new TestBrowser(), new TestBrowser()];
     await one.send(visits, "/api/visits", { method: "POST" });
     await one.send(visits, "/api/visits", { method: "POST" });
-    expect(await (await two.send(visits, "/api/visits", { method: "POST" })).json()).toEqual({ visits: 1, firstVisit: true });
+    expect(await (await two.send(visits, "/api/visits", { method: "POST" })).json()).toEqual({ authenticated: false, visits: 1, firstVisit: true });
   });
 
   it("counts a logged-in user's visits in their session", async () => {
@@ -60,13 +60,32 @@ describe("POST /api/visits", { timeout: 20_000 }, () => {
     expect(body).toMatchObject({ authenticated: true, user: { username }, visits: 1 });
   });
 
+  it("answers a logged-in user's visit with what GET /api/session then answers, plus firstVisit: the idle expiry it moved included", async () => {
+    const browser = await loggedInBrowser();
+    const loggedIn = await (await browser.send(session, "/api/session")).json();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const { firstVisit, ...state } = await (await browser.send(visits, "/api/visits", { method: "POST" })).json();
+    expect(firstVisit).toBe(true);
+    expect(state).toMatchObject({ authenticated: true, user: { username }, visits: 1 });
+    expect(Date.parse(state.session.lastSeenAt)).toBeGreaterThan(Date.parse(loggedIn.session.lastSeenAt));
+    expect(Date.parse(state.session.expiresAt)).toBeGreaterThan(Date.parse(loggedIn.session.expiresAt));
+    expect(await (await browser.send(session, "/api/session")).json()).toEqual(state);
+  });
+
+  it("answers a visit whose logged-in session was revoked with the new anonymous session's state, so the page sees the session gone", async () => {
+    const browser = await loggedInBrowser();
+    await api.mongo.db.collection<{ _id: string }>("sessions").deleteOne({ _id: handleOf(browser) });
+    const response = await browser.send(visits, "/api/visits", { method: "POST" });
+    expect(await response.json()).toEqual({ authenticated: false, visits: 1, firstVisit: true });
+  });
+
   it("starts a new session when the cookie names a session that no longer exists", async () => {
     const browser = new TestBrowser();
     await browser.send(visits, "/api/visits", { method: "POST" });
     const stale = sessionIdOf(browser);
     await api.mongo.db.collection<{ _id: string }>("sessions").deleteOne({ _id: handleOf(browser) });
     const response = await browser.send(visits, "/api/visits", { method: "POST" });
-    expect(await response.json()).toEqual({ visits: 1, firstVisit: true });
+    expect(await response.json()).toEqual({ authenticated: false, visits: 1, firstVisit: true });
     expect(sessionIdOf(browser)).not.toBe(stale);
   });
 
@@ -171,7 +190,7 @@ describe("what callers without a session can make galleta store (issue 15)", { t
     for (let visit = 0; visit < ANONYMOUS_LIMIT; visit += 1) expect((await visitWithoutCookies(full)).status).toBe(200);
     await expectRefused(await visitWithoutCookies(full));
     const other = uniqueNetwork();
-    expect(await (await visitWithoutCookies(other)).json()).toEqual({ visits: 1, firstVisit: true });
+    expect(await (await visitWithoutCookies(other)).json()).toEqual({ authenticated: false, visits: 1, firstVisit: true });
     expect((await optionsWithoutCookies(other)).status).toBe(200);
   });
 
@@ -184,9 +203,9 @@ describe("what callers without a session can make galleta store (issue 15)", { t
     for (let visit = 1; visit < ANONYMOUS_LIMIT; visit += 1) expect((await visitWithoutCookies(ip)).status).toBe(200);
     await expectRefused(await visitWithoutCookies(ip));
     for (let visit = 2; visit <= 4; visit += 1) {
-      expect(await (await visitor.send(visits, "/api/visits", { method: "POST" })).json()).toEqual({ visits: visit, firstVisit: false });
+      expect(await (await visitor.send(visits, "/api/visits", { method: "POST" })).json()).toEqual({ authenticated: false, visits: visit, firstVisit: false });
     }
-    expect(await (await user.send(visits, "/api/visits", { method: "POST" })).json()).toEqual({ visits: 1, firstVisit: true });
+    expect(await (await user.send(visits, "/api/visits", { method: "POST" })).json()).toMatchObject({ authenticated: true, visits: 1, firstVisit: true });
     expect((await visitor.send(authenticationOptions, "/api/passkeys/authentication/options", { method: "POST" })).status).toBe(200);
   });
 });

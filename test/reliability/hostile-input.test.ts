@@ -268,7 +268,7 @@ describe("hostile input (property-based, fast-check)", () => {
         const ip = `10.2.${(client >> 8) & 255}.${client & 255}`;
         const { status, json } = await call(visits, requestWith("/api/visits", { method: "POST", headers: { cookie } }), {}, ip);
         expect(status).toBe(200);
-        expect(json()).toEqual({ visits: 1, firstVisit: true });
+        expect(json()).toEqual({ authenticated: false, visits: 1, firstVisit: true });
       }),
       options(RUNS.counterCookies),
     );

@@ -81,7 +81,7 @@ describe.each([
     expect(await whoAmI(untouched)).toEqual({ status: 200, body: { authenticated: false, visits: 0 } });
     expect(untouched.cookies.has("sid"), "the unverifiable cookie is cleared").toBe(false);
     const counted = await settle(await send(anonymous, visits, "/api/visits", { method: "POST" }));
-    expect(counted.body, "an anonymous session signed only with the old secret starts over").toEqual({ visits: 1, firstVisit: true });
+    expect(counted.body, "an anonymous session signed only with the old secret starts over").toEqual({ authenticated: false, visits: 1, firstVisit: true });
     expect(await whoAmI(new TestBrowser(), { authorization: `Bearer ${oldToken}` })).toMatchObject({ status: 401, body: { error: { code: "invalid_token" } } });
 
     expect(await whoAmI(resent)).toMatchObject({ status: 200, body: { authenticated: true } });

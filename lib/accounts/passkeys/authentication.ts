@@ -65,7 +65,7 @@ export interface AssertionContext {
  * Logs in with a passkey: the assertion must answer the challenge this browser's session asked for.
  * The session starts exactly as a password log-in's does (`startUserSession`: a new id, authenticatedAt
  * now, the cap, `remember`, `logged_in` with `method: "passkey"`), and the device cookie bound to the
- * account's password version, which `startUserSession` issues.
+ * account's password version, which `startUserSession` issues. Returns the new session.
  */
 export async function signInWithPasskey(
   app: Services,
@@ -74,7 +74,7 @@ export async function signInWithPasskey(
   response: AuthenticationResponseJSON,
   remember: boolean,
   { rp, client, device }: AssertionContext,
-): Promise<{ user: PublicUser; session: SessionRecord<AppSessionData> & { userId: string } }> {
+): Promise<SessionRecord<AppSessionData> & { userId: string }> {
   const now = new Date();
   if (previous === null) throw challengeExpired();
   const { passkey, reservation } = await checkAssertion(app, previous.key, response, { rp, client, device }, now);
@@ -88,7 +88,7 @@ export async function signInWithPasskey(
     app.throttle.release(reservation),
     app.events.record(user.id, { type: "passkey_used", at: now, ...device, ...details }),
   ]);
-  return { user, session };
+  return session;
 }
 
 /**
