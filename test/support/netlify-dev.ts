@@ -234,7 +234,11 @@ export async function waitUntilHealthy(url: string, gone: () => string | undefin
 async function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) killGroup(child, "SIGTERM");
   const deadline = Date.now() + STOP_TIMEOUT_MS;
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS))]);
+  // The grace period's timer goes once the leader has exited: left running, it kept the test
+  // runner's process alive for up to 10 s after its last test.
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((resolve) => (grace = setTimeout(resolve, STOP_TIMEOUT_MS)))]);
+  clearTimeout(grace);
   // The leader may be gone while a child it started lingers (the group outlives it).
   while (groupAlive(child) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   killGroup(child, "SIGKILL");
