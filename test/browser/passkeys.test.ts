@@ -172,12 +172,19 @@ describe.skipIf(!chromiumAvailable())("passkeys in Chromium", () => {
 
     // Logged out, the page offers the passkey in the autofill, and the authenticator, which needs nobody, picks it.
     // From the home page's load on, it renders every sign-in and log-out from their answers.
+    // Each sign-in loads the user's devices; a log-out that overtook that request would make the
+    // page ask who is signed in, rightly, so the test lets each list arrive first.
+    const devicesListed = () => page.waitForResponse((response) => new URL(response.url()).pathname === "/api/sessions");
+    let listed = devicesListed();
     await page.goto("/");
     await waitForText(page.locator("#header-user"), `Signed in as ${username}`);
+    await listed;
     const session = countSessionReads(page);
+    listed = devicesListed();
     await logOut(page);
     await waitForText(page.locator("#page-status"), `Welcome back, ${username}.`);
     await waitForText(page.locator("#header-user"), `Signed in as ${username}`);
+    await listed;
 
     // With nobody to answer, the autofill request waits; the button must stop it, since a page may have only one.
     await authenticator?.answerAlone(false);
