@@ -30,8 +30,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   });
   project.provide("sharedNetlifyDev", { url: site.url, mongoUri: site.mongoUri, pid: site.pid });
   return async () => {
+    // Read before stopping: a netlify dev stopped here while still starting is no failure.
+    const failed = failure;
     await site.stop();
     // The suites that waited for it failed saying it did not start; this says why.
-    if (failure !== undefined) throw failure;
+    if (failed !== undefined) throw failed;
   };
 }
