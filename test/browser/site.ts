@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { MongoClient } from "mongodb";
 import { unsignValue } from "../../lib/cookies/signing.ts";
@@ -21,8 +21,9 @@ export interface BrowserSite<Site extends SiteAddress = SiteAddress> {
   /** The running site; valid from the first test on. */
   readonly site: Site;
   /**
-   * A fresh browser profile (its own cookies and storage) with a page at `path`, watched for errors;
-   * `prepare` runs before the page loads (init scripts, a virtual authenticator).
+   * A fresh browser profile (its own cookies and storage, closed when the test ends) with a page at
+   * `path`, watched for errors; `prepare` runs before the page loads (init scripts, a virtual
+   * authenticator).
    */
   openPage(
     path: string,
@@ -53,8 +54,13 @@ function useSiteInChromium<Site extends SiteAddress>(start: () => Promise<Site>,
     [site, browser] = await Promise.all([start(), launchChromium()]);
   }, 180_000);
 
+  // A test's pages go with it: left open, a signed-in home page redraws its countdown every
+  // second, and a file's pages add up.
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+  });
+
   afterAll(async () => {
-    for (const context of contexts) await context.close();
     await browser?.close();
     if (site) await stop(site);
   }, 60_000);
