@@ -1,27 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "../support/browser.ts";
 import type { SiteAddress } from "../support/netlify-dev.ts";
+import { until } from "../support/until.ts";
 import { expectScreenshotsFit, register, TEST_TIMEOUT_MS, uniqueUsername, useOwnBrowserSite, waitForText } from "./site.ts";
 
 // The site while its session store is gone, through netlify dev and in Chromium: a netlify dev of
 // this file's own, since these tests switch its stand-in off (the other suites share one).
 
-function get(site: SiteAddress, path: string, init?: RequestInit): Promise<Response> {
-  return fetch(`${site.url}${path}`, { signal: AbortSignal.timeout(10_000), ...init });
-}
-
-/** Polls `path` until it answers `status`, for at most `ms`; resolves to the last response's body. */
-async function eventually(site: SiteAddress, path: string, status: number, ms: number): Promise<unknown> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const response = await get(site, path);
-    const body: unknown = await response.json();
-    if (response.status === status || Date.now() > deadline) {
-      expect(response.status, JSON.stringify(body)).toBe(status);
-      return body;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+function get(site: SiteAddress, path: string): Promise<Response> {
+  return fetch(`${site.url}${path}`, { signal: AbortSignal.timeout(10_000) });
 }
 
 describe.skipIf(!chromiumAvailable())("the site when the session store goes away", () => {
@@ -40,7 +27,13 @@ describe.skipIf(!chromiumAvailable())("the site when the session store goes away
     } finally {
       await browserSite.site.standin.resume();
     }
-    expect(await eventually(browserSite.site, "/api/health", 200, 15_000)).toMatchObject({ ok: true });
+    const health = async () => {
+      const response = await get(browserSite.site, "/api/health");
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    const back = await until(health, ({ status }) => status === 200, 15_000);
+    expect(back.status, JSON.stringify(back.body)).toBe(200);
+    expect(back.body).toMatchObject({ ok: true });
   });
 
   it("says in words that the session store is down, and recovers with Try again", async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { CLIENT_OPTIONS } from "../../lib/runtime/mongo.ts";
 import type { DevServer, SiteAddress } from "./netlify-dev.ts";
 import { treeUsage, type TreeUsage } from "./process-tree.ts";
+import { until } from "./until.ts";
 
 /** Request streams in parallel during a memory run, each with its own user. */
 const STREAMS = 4;
@@ -52,15 +53,6 @@ function connectionCounter(uri: string): { current(): Promise<number>; close(): 
     current: async () => ((await observer.db("admin").command({ serverStatus: 1 })).connections as { current: number }).current,
     close: () => observer.close(),
   };
-}
-
-async function until<T>(probe: () => T | Promise<T>, done: (value: T) => boolean, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 function describeUsage(usage: TreeUsage): string {

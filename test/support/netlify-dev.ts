@@ -164,11 +164,7 @@ function launch(args: string[], env: NodeJS.ProcessEnv, port: number, release: (
     },
   };
 
-  let gone = false;
-  void exited.then(() => {
-    gone = true;
-  });
-  const exitedEarly = () => (gone ? "netlify dev exited before it was ready" : undefined);
+  const exitedEarly = () => (child.exitCode === null && child.signalCode === null ? undefined : "netlify dev exited before it was ready");
   const ready = waitUntilHealthy(server.url, exitedEarly).catch(async (error: unknown) => {
     await server.stop();
     throw new Error(`${error instanceof Error ? error.message : String(error)}:\n${output}`);
