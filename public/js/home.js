@@ -58,6 +58,13 @@ let state;
 let loggingOut = false;
 /** Set while a session request runs, so the countdown asks only once when it reaches zero. */
 let loading = false;
+/**
+ * Answers can overtake each other: under load, the `GET /api/session` sent as the page loaded can
+ * arrive after the answer to a visit counted meanwhile. Each request is numbered when it is sent, and
+ * the page keeps the number of the answer it shows, so an older answer never replaces a newer one.
+ */
+let requestsSent = 0;
+let answerShown = 0;
 
 // ---- Session ---------------------------------------------------------------
 
@@ -67,9 +74,8 @@ async function loadSession({ quiet = false } = {}) {
   if (!quiet) showStatus(pageStatus, "info", { key: "home.loading" });
   loading = true;
   try {
-    const next = await api.getSession();
+    await requestSession(api.getSession);
     if (!quiet) clearStatus(pageStatus);
-    showSession(next);
   } catch (error) {
     const { key, args } = describeError(error);
     showStatus(pageStatus, "error", { key: "home.loadFailed", args: { reason: { message: key, args } } });
@@ -80,6 +86,23 @@ async function loadSession({ quiet = false } = {}) {
   } finally {
     loading = false;
   }
+}
+
+/**
+ * Sends a request that answers with the session state, and renders that answer unless the answer to
+ * a request sent after it is already shown.
+ * @template {SessionState} State
+ * @param {() => Promise<State>} request
+ * @returns {Promise<State>}
+ */
+async function requestSession(request) {
+  const number = ++requestsSent;
+  const next = await request();
+  if (number > answerShown) {
+    answerShown = number;
+    showSession(next);
+  }
+  return next;
 }
 
 /**
@@ -164,7 +187,7 @@ visitButton.addEventListener("click", async () => {
   setBusy(visitButton, "visits.button");
   try {
     // The answer carries the idle expiry the visit moved, and shows a session revoked meanwhile as a new anonymous one.
-    showSession(await api.countVisit());
+    await requestSession(api.countVisit);
   } catch (error) {
     showError(visitsStatus, error);
   } finally {
@@ -244,9 +267,8 @@ function wireCredentialsForm(form, { strict, busyKey, successKey, send }) {
     const { username, password } = credentialInputs(form);
     setBusy(submit, busyKey);
     try {
-      const signedIn = await send(username.value.trim(), password.value);
+      const signedIn = await requestSession(() => send(username.value.trim(), password.value));
       form.reset();
-      showSession(signedIn);
       showStatus(pageStatus, "success", { key: successKey, args: { username: signedIn.user.username } });
       byId("session-title", HTMLElement).focus();
     } catch (error) {
@@ -272,9 +294,8 @@ let autofill;
 /** The signed-in page after a passkey log-in, as after the password form. */
 /** @param {import("@simplewebauthn/browser").AuthenticationResponseJSON} response */
 async function logInWith(response) {
-  const signedIn = await api.logInWithPasskey(response, rememberInput.checked);
+  const signedIn = await requestSession(() => api.logInWithPasskey(response, rememberInput.checked));
   loginForm.reset();
-  showSession(signedIn);
   showStatus(pageStatus, "success", { key: "auth.loggedIn", args: { username: signedIn.user.username } });
   byId("session-title", HTMLElement).focus();
 }
@@ -351,10 +372,12 @@ logoutButton.addEventListener("click", async () => {
   setBusy(logoutButton, "session.loggingOut");
   loggingOut = true;
   try {
-    await api.logout();
-    // The server deleted the session, its visit counter with it, and cleared the cookie: what
-    // `GET /api/session` would now answer is known without asking.
-    showSession({ authenticated: false, visits: 0 });
+    await requestSession(async () => {
+      await api.logout();
+      // The server deleted the session, its visit counter with it, and cleared the cookie: what
+      // `GET /api/session` would now answer is known without asking.
+      return { authenticated: false, visits: 0 };
+    });
     showStatus(pageStatus, "success", { key: "session.loggedOut" });
     byId("login-title", HTMLElement).focus();
   } catch (error) {

@@ -140,6 +140,26 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
       await waitForText(page.locator("#visits-message"), "Welcome! This is your first visit.");
       await waitForText(page.locator("#header-user"), "Not signed in");
     }, TEST_TIMEOUT_MS);
+
+    it("keeps a visit's answer when the session read sent as the page loaded arrives after it", async () => {
+      // The read's answer is held back, as a loaded server may send it, until the visit has been shown.
+      let deliver = () => {};
+      const delivered = new Promise<void>((resolve) => { deliver = resolve; });
+      const { page, errors } = await openPage("/", undefined, async (page) => {
+        await page.route("**/api/session", async (route) => {
+          const response = await route.fetch();
+          await delivered;
+          await route.fulfill({ response });
+        });
+      });
+      await page.getByRole("button", { name: "Count a visit" }).click();
+      await waitForText(page.locator("#visits-message"), "Welcome! This is your first visit.");
+      deliver();
+      // The page clears its loading banner as it takes the read's answer.
+      await page.locator("#page-status:not([data-tone])").waitFor({ state: "attached" });
+      expect(await page.locator("#visits-message").textContent()).toBe("Welcome! This is your first visit.");
+      expect(errors).toEqual([]);
+    }, TEST_TIMEOUT_MS);
   });
 
   describe("the cookie playground", () => {
