@@ -9,6 +9,7 @@
 /** @import { MessageKey } from "./messages.js" */
 import * as api from "./api.js";
 import { ApiError } from "./api.js";
+import { AnswerOrder } from "./answer-order.js";
 import { initHeader, loadHeaderUser } from "./header.js";
 import { setAttributeMessage, setMessage } from "./i18n.js";
 import {
@@ -40,14 +41,18 @@ const MAX_VALUE_LENGTH = 1024;
 
 // ---- What the server received ------------------------------------------------
 
+/** The cookies read as the page loaded come back empty; under load they can arrive after those read after setting one. */
+const cookieAnswers = new AnswerOrder();
+
 async function loadCookies() {
   for (const list of Object.values(lists)) list.setAttribute("aria-busy", "true");
   try {
-    render(await api.getCookies());
+    const received = await cookieAnswers.latest(api.getCookies);
+    if (received !== undefined) render(received);
   } catch (error) {
     showError(cookiesStatus, error);
   } finally {
-    for (const list of Object.values(lists)) list.setAttribute("aria-busy", "false");
+    if (!cookieAnswers.waiting) for (const list of Object.values(lists)) list.setAttribute("aria-busy", "false");
     renderDocumentCookie();
   }
 }

@@ -17,6 +17,7 @@
 /** @import { MessageKey } from "./messages.js" */
 import * as api from "./api.js";
 import { ApiError } from "./api.js";
+import { AnswerOrder } from "./answer-order.js";
 import { showHeaderUser, initHeader } from "./header.js";
 import { formatNumber, onLanguageChange, setAttributeMessage, setMessage } from "./i18n.js";
 import {
@@ -58,13 +59,10 @@ let state;
 let loggingOut = false;
 /** Set while a session request runs, so the countdown asks only once when it reaches zero. */
 let loading = false;
-/**
- * Answers can overtake each other: under load, the `GET /api/session` sent as the page loaded can
- * arrive after the answer to a visit counted meanwhile. Each request is numbered when it is sent, and
- * the page keeps the number of the answer it shows, so an older answer never replaces a newer one.
- */
-let requestsSent = 0;
-let answerShown = 0;
+/** Under load, the `GET /api/session` sent as the page loaded can arrive after a visit's answer. */
+const sessionAnswers = new AnswerOrder();
+/** The devices list asked for at log-in can arrive after the one asked for after a revocation. */
+const deviceAnswers = new AnswerOrder();
 
 // ---- Session ---------------------------------------------------------------
 
@@ -75,7 +73,8 @@ async function loadSession({ quiet = false } = {}) {
   loading = true;
   try {
     await requestSession(api.getSession);
-    if (!quiet) clearStatus(pageStatus);
+    // Only the banner this load put up: an answer that came first may have replaced it already.
+    if (!quiet && pageStatus.dataset.i18n === "home.loading") clearStatus(pageStatus);
   } catch (error) {
     const { key, args } = describeError(error);
     showStatus(pageStatus, "error", { key: "home.loadFailed", args: { reason: { message: key, args } } });
@@ -90,18 +89,14 @@ async function loadSession({ quiet = false } = {}) {
 
 /**
  * Sends a request that answers with the session state, and renders that answer unless the answer to
- * a request sent after it is already shown.
+ * a request sent after it is already shown; resolves with it, or `undefined` if it was not shown.
  * @template {SessionState} State
  * @param {() => Promise<State>} request
- * @returns {Promise<State>}
+ * @returns {Promise<State | undefined>}
  */
 async function requestSession(request) {
-  const number = ++requestsSent;
-  const next = await request();
-  if (number > answerShown) {
-    answerShown = number;
-    showSession(next);
-  }
+  const next = await sessionAnswers.latest(request);
+  if (next !== undefined) showSession(next);
   return next;
 }
 
@@ -269,6 +264,7 @@ function wireCredentialsForm(form, { strict, busyKey, successKey, send }) {
     try {
       const signedIn = await requestSession(() => send(username.value.trim(), password.value));
       form.reset();
+      if (signedIn === undefined) return;
       showStatus(pageStatus, "success", { key: successKey, args: { username: signedIn.user.username } });
       byId("session-title", HTMLElement).focus();
     } catch (error) {
@@ -296,6 +292,7 @@ let autofill;
 async function logInWith(response) {
   const signedIn = await requestSession(() => api.logInWithPasskey(response, rememberInput.checked));
   loginForm.reset();
+  if (signedIn === undefined) return;
   showStatus(pageStatus, "success", { key: "auth.loggedIn", args: { username: signedIn.user.username } });
   byId("session-title", HTMLElement).focus();
 }
@@ -372,12 +369,13 @@ logoutButton.addEventListener("click", async () => {
   setBusy(logoutButton, "session.loggingOut");
   loggingOut = true;
   try {
-    await requestSession(async () => {
+    const signedOut = await requestSession(async () => {
       await api.logout();
       // The server deleted the session, its visit counter with it, and cleared the cookie: what
       // `GET /api/session` would now answer is known without asking.
       return { authenticated: false, visits: 0 };
     });
+    if (signedOut === undefined) return;
     showStatus(pageStatus, "success", { key: "session.loggedOut" });
     byId("login-title", HTMLElement).focus();
   } catch (error) {
@@ -392,7 +390,8 @@ logoutButton.addEventListener("click", async () => {
 
 async function loadDevices() {
   try {
-    renderDevices(await api.listDevices());
+    const devices = await deviceAnswers.latest(api.listDevices);
+    if (devices !== undefined) renderDevices(devices);
   } catch (error) {
     if (error instanceof ApiError && error.code === "unauthenticated") await loadSession({ quiet: true });
     else showError(devicesStatus, error);

@@ -10,6 +10,7 @@
 /** @import { MessageKey } from "./messages.js" */
 import * as api from "./api.js";
 import { ApiError } from "./api.js";
+import { AnswerOrder } from "./answer-order.js";
 import { initHeader, showHeaderUser } from "./header.js";
 import { setAttributeMessage, setMessage } from "./i18n.js";
 import { withReauthentication } from "./reauth.js";
@@ -43,6 +44,10 @@ const passkeysStatus = byId("passkeys-status", HTMLElement);
 
 /** @type {SessionState | undefined} */
 let state;
+/** Under load, a list asked for as the page loaded can arrive after the one asked for after a change. */
+const sessionAnswers = new AnswerOrder();
+const passkeyAnswers = new AnswerOrder();
+const activityAnswers = new AnswerOrder();
 
 // ---- Session ---------------------------------------------------------------
 
@@ -51,8 +56,14 @@ let state;
 async function loadSession({ quiet = false } = {}) {
   if (!quiet) showStatus(pageStatus, "info", { key: "security.loading" });
   try {
+    const next = await sessionAnswers.latest(api.getSession);
+    if (next === undefined) {
+      // A newer answer is shown; only the banner this load put up is left to take down.
+      if (!quiet && pageStatus.dataset.i18n === "security.loading") clearStatus(pageStatus);
+      return;
+    }
     const previous = state;
-    state = await api.getSession();
+    state = next;
     pageRetry.hidden = true;
     if (previous?.authenticated && !state.authenticated) showStatus(pageStatus, "error", { key: "session.ended" });
     else if (!quiet) clearStatus(pageStatus);
@@ -91,7 +102,8 @@ const PASSKEY_NAME_MAX = 64;
 
 async function loadPasskeys() {
   try {
-    renderPasskeys(await api.listPasskeys());
+    const passkeys = await passkeyAnswers.latest(api.listPasskeys);
+    if (passkeys !== undefined) renderPasskeys(passkeys);
   } catch (error) {
     await showActionError(passkeysStatus, error);
   }
@@ -319,15 +331,16 @@ passwordForm.addEventListener("submit", async (event) => {
 // ---- Activity ----------------------------------------------------------------
 
 async function loadActivity() {
-  if (isBusy(activityRefresh)) return;
   setBusy(activityRefresh, "common.loading");
   try {
-    renderActivity(await api.listActivity());
+    const events = await activityAnswers.latest(api.listActivity);
+    if (events === undefined) return;
+    renderActivity(events);
     clearStatus(activityStatus);
   } catch (error) {
     await showActionError(activityStatus, error);
   } finally {
-    setBusy(activityRefresh, undefined);
+    if (!activityAnswers.waiting) setBusy(activityRefresh, undefined);
   }
 }
 
@@ -376,7 +389,9 @@ function activityItem(event) {
   return item;
 }
 
-activityRefresh.addEventListener("click", () => void loadActivity());
+activityRefresh.addEventListener("click", () => {
+  if (!isBusy(activityRefresh)) void loadActivity();
+});
 
 // ---- Delete the account ------------------------------------------------------
 

@@ -2,8 +2,8 @@ import type { Response } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
-  countSessionReads, expectLogInRefused, expectScreenshotsFit, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername, useBrowserSite,
-  waitForText,
+  countSessionReads, expectLogInRefused, expectScreenshotsFit, holdNextAnswer, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername,
+  useBrowserSite, waitForText,
 } from "./site.ts";
 
 // The real site in headless Chromium (see site.ts): the home page, the cookie
@@ -142,29 +142,27 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
     }, TEST_TIMEOUT_MS);
 
     it("keeps a visit's answer when the session read sent as the page loaded arrives after it", async () => {
-      // The read's answer is held back, as a loaded server may send it, until the visit has been shown.
-      let deliver = () => {};
-      const delivered = new Promise<void>((resolve) => { deliver = resolve; });
-      const { page, errors } = await openPage("/", undefined, async (page) => {
-        await page.route("**/api/session", async (route) => {
-          const response = await route.fetch();
-          await delivered;
-          await route.fulfill({ response });
-        });
+      let firstRead: Awaited<ReturnType<typeof holdNextAnswer>> | undefined;
+      const { page, errors } = await openPage("/", undefined, async (opened) => {
+        firstRead = await holdNextAnswer(opened, "/api/session");
       });
       await page.getByRole("button", { name: "Count a visit" }).click();
       await waitForText(page.locator("#visits-message"), "Welcome! This is your first visit.");
-      deliver();
-      // The page clears its loading banner as it takes the read's answer.
-      await page.locator("#page-status:not([data-tone])").waitFor({ state: "attached" });
+      await firstRead?.deliver();
       expect(await page.locator("#visits-message").textContent()).toBe("Welcome! This is your first visit.");
+      // The read's banner goes with it.
+      expect(await page.locator("#page-status").textContent()).toBe("");
       expect(errors).toEqual([]);
     }, TEST_TIMEOUT_MS);
   });
 
   describe("the cookie playground", () => {
     it("sets plain and signed cookies, shows a tampered one as tampered, and deletes them", async () => {
-      const { page, errors } = await openPage("/cookies.html");
+      // The page's first read, made before any cookie was set, arrives after the read that follows setting one.
+      let firstRead: Awaited<ReturnType<typeof holdNextAnswer>> | undefined;
+      const { page, errors } = await openPage("/cookies.html", undefined, async (opened) => {
+        firstRead = await holdNextAnswer(opened, "/api/cookies");
+      });
       const form = page.locator("#cookie-form");
       const setCookie = async (name: string, value: string, options: { signed: boolean, httpOnly: boolean, maxAge?: string }) => {
         await form.getByLabel("Name", { exact: true }).fill(name);
@@ -180,6 +178,10 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
       const tampered = page.locator("#list-tampered");
 
       await setCookie("theme", "dark", { signed: false, httpOnly: false, maxAge: "60000" });
+      await waitForText(plain.locator('[data-cookie="theme"]'), "dark");
+      await firstRead?.deliver();
+      expect(await plain.locator('[data-cookie="theme"]').count()).toBe(1);
+      expect(await plain.getAttribute("aria-busy")).toBe("false");
       await setCookie("plan", "free", { signed: true, httpOnly: false });
       await setCookie("role", "user", { signed: true, httpOnly: true });
       await waitForText(plain.locator('[data-cookie="theme"]'), "dark");

@@ -117,6 +117,39 @@ export function waitForText(locator: Locator, text: string | RegExp): Promise<vo
   return locator.filter({ hasText: text }).first().waitFor();
 }
 
+/** The header the held answer carries, so the page can tell it from the others. */
+const HELD_HEADER = "x-test-held-answer";
+
+/**
+ * Holds back the answer to the page's next request for `path` (from the next navigation on): the
+ * server answers at once, the page does not get it yet, as on a loaded server or network where a
+ * later request's answer overtakes it. `deliver()` hands it over, and resolves once the page's script
+ * has read its body and acted on it (`json()` settled, then the microtasks after it).
+ */
+export async function holdNextAnswer(page: Page, path: string): Promise<{ deliver(): Promise<void> }> {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => { release = resolve; });
+  await page.addInitScript(({ header }) => {
+    const json = Response.prototype.json;
+    Response.prototype.json = async function read(this: Response): Promise<unknown> {
+      const body: unknown = await json.call(this);
+      if (this.headers.has(header)) Object.assign(globalThis, { heldAnswerRead: true });
+      return body;
+    };
+  }, { header: HELD_HEADER });
+  await page.route((url) => url.pathname === path, async (route) => {
+    const response = await route.fetch();
+    await released;
+    await route.fulfill({ response, headers: { ...response.headers(), [HELD_HEADER]: "1" } });
+  }, { times: 1 });
+  return {
+    async deliver() {
+      release();
+      await page.waitForFunction(() => "heldAnswerRead" in globalThis);
+    },
+  };
+}
+
 /** Screenshots `page` at every viewport and expects nothing to scroll sideways. */
 export async function expectScreenshotsFit(page: Page, name: string): Promise<void> {
   const overflow = await screenshotAtEveryViewport(page, name);
