@@ -44,7 +44,7 @@ const passkeysStatus = byId("passkeys-status", HTMLElement);
 
 /** @type {SessionState | undefined} */
 let state;
-/** Under load, a list asked for as the page loaded can arrive after the one asked for after a change. */
+/** Under load, what the page asked for as it loaded can arrive after what it asked for again after a change. */
 const sessionAnswers = new AnswerOrder();
 const passkeyAnswers = new AnswerOrder();
 const activityAnswers = new AnswerOrder();
