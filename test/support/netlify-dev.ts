@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { cpSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONFIG_ENV } from "../../lib/runtime/config.ts";
@@ -189,6 +189,12 @@ function copySite(): string {
   // netlify dev takes the nearest `.git` directory as the project root and reads the functions
   // from there; in a git worktree (where `.git` is a file) that is the main checkout's, not this one.
   mkdirSync(join(site, ".git"));
+  // netlify-cli 27 starts a local Netlify Database (PGlite, with an initdb in .netlify/db) at every
+  // start, and has no switch for it; galleta uses none. A file where that directory goes makes the
+  // start fail at once (netlify dev says "Failed to start Netlify Database locally" and goes on): each
+  // start takes about 7 CPU-seconds instead of 13, and is ready in 5 s instead of 9.
+  mkdirSync(join(site, ".netlify"));
+  writeFileSync(join(site, ".netlify", "db"), "");
   return site;
 }
 
