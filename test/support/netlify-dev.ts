@@ -45,11 +45,6 @@ const NETLIFY_BIN = fileURLToPath(new URL("../../node_modules/netlify-cli/bin/ru
 // What netlify dev needs of the project (and `npm run dev` of netlify/). Functions import only lib/.
 const SITE_FILES = ["netlify.toml", "package.json", "functions", "lib", "public", "netlify"];
 const SITES = join(ROOT, ".netlify", "test-sites");
-// netlify dev imports each function afresh, in a new worker thread, for every request; Node's
-// compile cache spares those imports compiling the driver and lib/ again (about a third of each
-// request's time here). netlify-cli turns it on for itself, but not on CI or under NODE_ENV=test,
-// and never for its workers.
-const COMPILE_CACHE = join(ROOT, "node_modules", ".cache", "galleta-node-compile-cache");
 const READY_TIMEOUT_MS = 150_000;
 const STOP_TIMEOUT_MS = 10_000;
 const OUTPUT_LIMIT = 64 * 1024;
@@ -133,7 +128,12 @@ function launch(args: string[], env: NodeJS.ProcessEnv, port: number, release: (
     // Its own process group, so stop() can end netlify dev and everything it spawned at once.
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...env, BROWSER: "none", NO_COLOR: "1", NODE_COMPILE_CACHE: COMPILE_CACHE },
+    // netlify dev imports each function afresh, in a new worker thread, for every request; Node's
+    // compile cache spares those imports compiling the driver and lib/ again (about a third of each
+    // request's time here). netlify-cli turns it on for itself, but not on CI or under NODE_ENV=test,
+    // and never for its workers. It lives and goes with the copy: its entries are keyed by path, so
+    // one shared by every copy grew by about 50 MB a run (730 MB after a day's runs).
+    env: { ...env, BROWSER: "none", NO_COLOR: "1", NODE_COMPILE_CACHE: join(site, ".netlify", "compile-cache") },
   });
   let output = "";
   const record = (chunk: Buffer) => {
