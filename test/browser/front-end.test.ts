@@ -2,8 +2,8 @@ import type { Response } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { chromiumAvailable } from "../support/browser.ts";
 import {
-  countSessionReads, expectLogInRefused, expectScreenshotsFit, holdNextAnswer, logIn, PASSWORD, register, TEST_TIMEOUT_MS, uniqueUsername,
-  useBrowserSite, waitForText,
+  countSessionReads, expectLogInRefused, expectScreenshotsFit, type HeldAnswer, holdNextAnswer, logIn, PASSWORD, register, TEST_TIMEOUT_MS,
+  uniqueUsername, useBrowserSite, waitForText,
 } from "./site.ts";
 
 // The real site in headless Chromium (see site.ts): the home page, the cookie
@@ -142,7 +142,7 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
     }, TEST_TIMEOUT_MS);
 
     it("keeps a visit's answer when the session read sent as the page loaded arrives after it", async () => {
-      let firstRead: Awaited<ReturnType<typeof holdNextAnswer>> | undefined;
+      let firstRead: HeldAnswer | undefined;
       const { page, errors } = await openPage("/", undefined, async (opened) => {
         firstRead = await holdNextAnswer(opened, "/api/session");
       });
@@ -159,7 +159,7 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
   describe("the cookie playground", () => {
     it("sets plain and signed cookies, shows a tampered one as tampered, and deletes them", async () => {
       // The page's first read, made before any cookie was set, arrives after the read that follows setting one.
-      let firstRead: Awaited<ReturnType<typeof holdNextAnswer>> | undefined;
+      let firstRead: HeldAnswer | undefined;
       const { page, errors } = await openPage("/cookies.html", undefined, async (opened) => {
         firstRead = await holdNextAnswer(opened, "/api/cookies");
       });

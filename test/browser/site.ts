@@ -117,6 +117,12 @@ export function waitForText(locator: Locator, text: string | RegExp): Promise<vo
   return locator.filter({ hasText: text }).first().waitFor();
 }
 
+/** An answer the server gave that the page has not received yet (holdNextAnswer). */
+export interface HeldAnswer {
+  /** Hands the answer to the page; resolves once its script has read the body and acted on it. */
+  deliver(): Promise<void>;
+}
+
 /** The header the held answer carries, so the page can tell it from the others. */
 const HELD_HEADER = "x-test-held-answer";
 
@@ -126,7 +132,7 @@ const HELD_HEADER = "x-test-held-answer";
  * later request's answer overtakes it. `deliver()` hands it over, and resolves once the page's script
  * has read its body and acted on it (`json()` settled, then the microtasks after it).
  */
-export async function holdNextAnswer(page: Page, path: string): Promise<{ deliver(): Promise<void> }> {
+export async function holdNextAnswer(page: Page, path: string): Promise<HeldAnswer> {
   let release = () => {};
   const released = new Promise<void>((resolve) => { release = resolve; });
   await page.addInitScript(({ header }) => {
