@@ -3,8 +3,14 @@ import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 
-/** The system Chromium (Debian's `chromium` package); playwright's own browser downloads are not used. */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+/**
+ * Chromium's headless shell from Debian (the `chromium-headless-shell` package): the same Blink and
+ * V8 as the `chromium` package, without the desktop browser around them, and what playwright itself
+ * runs for headless Chromium. A fresh browser profile with a page costs about 0.2 CPU-seconds in it
+ * against 1.1 in the full browser's headless mode, which took the browser suites' Chromium from
+ * about 140 CPU-seconds to under 60. playwright's own browser downloads are not used.
+ */
+export const CHROMIUM_PATH = "/usr/bin/chromium-headless-shell";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../test-output/screenshots/", import.meta.url));
 
@@ -20,7 +26,7 @@ export const VIEWPORTS = {
  */
 export function chromiumAvailable(): boolean {
   if (existsSync(CHROMIUM_PATH)) return true;
-  const message = `${CHROMIUM_PATH} is missing: install it with \`apt-get install -y chromium\`.`;
+  const message = `${CHROMIUM_PATH} is missing: install it with \`apt-get install -y chromium-headless-shell\`.`;
   if (process.env.CI === "true") throw new Error(`Browser tests cannot run: ${message}`);
   console.warn(`\n${"!".repeat(72)}\n  SKIPPING the browser tests: ${message}\n${"!".repeat(72)}\n`);
   return false;
