@@ -134,7 +134,12 @@ function render(previous) {
   setMessage(byId("session-kept", HTMLElement), session.remember === false ? "session.kept.browser" : "session.kept.remembered");
   tick();
   const sameUser = previous?.authenticated && previous.user.id === user.id;
-  if (!sameUser) void loadDevices();
+  if (sameUser) return;
+  // The last session's devices (another user's, after a log-out and a log-in) must not show while this one's load.
+  deviceList.replaceChildren();
+  signOutOthers.hidden = true;
+  clearStatus(devicesStatus);
+  void loadDevices();
 }
 
 /** When the session ends if nothing happens: the idle expiry, capped by the absolute one. */

@@ -67,7 +67,7 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
       expect([...errors, ...other.errors]).toEqual([]);
     }, TEST_TIMEOUT_MS);
 
-    it("renders registering, counting a visit, logging out and logging in from their answers, asking GET /api/session only as it loads", async () => {
+    it("renders registering, counting a visit, logging out and logging in from their answers, asking GET /api/session only as it loads and showing no devices of the last session", async () => {
       const username = uniqueUsername("dora");
       let session = { reads: () => 0 };
       const { page, errors } = await openPage("/", undefined, async (opened) => {
@@ -97,9 +97,13 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
       expect(await page.evaluate(() => document.activeElement?.id)).toBe("login-title");
       expect(reads(), "after logging out").toBe(1);
 
+      const devices = await holdNextAnswer(page, "/api/sessions");
       await logIn(page, username);
       await waitForText(page.locator("#page-status"), `Welcome back, ${username}.`);
       expect(await page.evaluate(() => document.activeElement?.id)).toBe("session-title");
+      // Until the new session's devices arrive, the list shows none of the last session's.
+      expect(await page.locator("#device-list > li").count(), "devices shown before the new list arrived").toBe(0);
+      await devices.deliver();
       await page.locator(`.device--current:not([data-session-id="${registered}"])`).waitFor();
       expect(reads(), "after logging in").toBe(1);
       expect(errors).toEqual([]);

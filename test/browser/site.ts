@@ -127,22 +127,25 @@ export interface HeldAnswer {
 const HELD_HEADER = "x-test-held-answer";
 
 /**
- * Holds back the answer to the page's next request for `path` (from the next navigation on): the
- * server answers at once, the page does not get it yet, as on a loaded server or network where a
- * later request's answer overtakes it. `deliver()` hands it over, and resolves once the page's script
- * has read its body and acted on it (`json()` settled, then the microtasks after it).
+ * Holds back the answer to the page's next request for `path`: the server answers at once, the page
+ * does not get it yet, as on a loaded server or network where a later request's answer overtakes it.
+ * `deliver()` hands it over, and resolves once the page's script has read its body and acted on it
+ * (`json()` settled, then the microtasks after it).
  */
 export async function holdNextAnswer(page: Page, path: string): Promise<HeldAnswer> {
   let release = () => {};
   const released = new Promise<void>((resolve) => { release = resolve; });
-  await page.addInitScript(({ header }) => {
+  // Marks the held answer as read, in the page as it is and in every page it loads next.
+  const markWhenRead = ({ header }: { header: string }) => {
     const json = Response.prototype.json;
     Response.prototype.json = async function read(this: Response): Promise<unknown> {
       const body: unknown = await json.call(this);
       if (this.headers.has(header)) Object.assign(globalThis, { heldAnswerRead: true });
       return body;
     };
-  }, { header: HELD_HEADER });
+  };
+  await page.addInitScript(markWhenRead, { header: HELD_HEADER });
+  await page.evaluate(markWhenRead, { header: HELD_HEADER });
   await page.route((url) => url.pathname === path, async (route) => {
     const response = await route.fetch();
     await released;
