@@ -135,7 +135,7 @@ function render(previous) {
   tick();
   const sameUser = previous?.authenticated && previous.user.id === user.id;
   if (sameUser) return;
-  // The last session's devices (another user's, after a log-out and a log-in) must not show while this one's load.
+  // The last session's devices (another user's, after a log-out and a log-in) must not show while this session's load.
   deviceList.replaceChildren();
   signOutOthers.hidden = true;
   clearStatus(devicesStatus);
