@@ -5,9 +5,12 @@
 // and a thread per request), and 25 visits at once a lost update; `npm run test:soak` runs the
 // issue's 1,000 requests and 100 visits at once through it, and through plain `netlify dev`, which
 // serves the same functions through the same per-request workers.
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Client, underLoad } from "../support/dev-load.ts";
 import { startNpmRunDev } from "../support/netlify-dev.ts";
+import { until } from "../support/until.ts";
 
 describe("npm run dev, started with nothing set", () => {
   let server: Awaited<ReturnType<typeof startNpmRunDev>> | undefined;
@@ -19,4 +22,17 @@ describe("npm run dev, started with nothing set", () => {
     const health = await new Client(server?.url ?? "").send("GET", "/api/health");
     expect(health).toMatchObject({ status: 200, body: { ok: true, mode: "development", deployContext: null } });
   });
+
+  it("runs a function's edited source on the next requests, without a restart", async () => {
+    // The README's promise: npm run dev rebuilds the bundles on every change, and netlify dev loads the new one.
+    const running = server;
+    if (!running) throw new Error("npm run dev did not start");
+    const source = join(running.site, "functions", "health.ts");
+    const original = await readFile(source, "utf8");
+    expect(original).toContain("ok: true,");
+    await writeFile(source, original.replace("ok: true,", "ok: true, edited: true,"));
+    const client = new Client(running.url);
+    const health = await until(() => client.send("GET", "/api/health"), (answer) => answer.body.edited === true, 20_000);
+    expect(health).toMatchObject({ status: 200, body: { ok: true, edited: true } });
+  }, 30_000);
 });

@@ -17,6 +17,8 @@ export interface DevServer {
   url: string;
   /** The process the test started (netlify dev, or `npm run dev`'s launcher), leader of its process group. */
   pid: number;
+  /** The copy of the project it runs in (copySite): a test may edit its sources as a developer would. */
+  site: string;
   /** What it printed so far, for a failing test's message. */
   output(): string;
   /** Stops it with every process it started. */
@@ -152,6 +154,7 @@ function launch(args: string[], env: NodeJS.ProcessEnv, port: number, release: (
   const server: DevServer = {
     url: `http://localhost:${port}`,
     pid: child.pid ?? 0,
+    site,
     output: () => output,
     stop() {
       stopped ??= (async () => {
