@@ -25,7 +25,7 @@ export default methods({
     const session =
       passkey === undefined
         ? await reauthenticate(app, current, password, context.ip, device)
-        : await reauthenticateWithPasskey(app, current, passkey, { rp: relyingParty(request, app.config.webauthn), client: context.ip, device });
+        : await reauthenticateWithPasskey(app, current, passkey, { rp: relyingParty(request, app.config.webauthn), device });
     return json({ authenticatedAt: session.authenticatedAt?.toISOString() ?? null }, 200, current.jar);
   },
 });

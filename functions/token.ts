@@ -2,6 +2,7 @@ import type { Config } from "@netlify/functions";
 import { deviceOf } from "../lib/accounts/activity.ts";
 import { requireUser } from "../lib/accounts/auth.ts";
 import { json, methods, readJson } from "../lib/http/http.ts";
+import { assertSameOrigin } from "../lib/http/same-origin.ts";
 import { readCredentials } from "../lib/accounts/login.ts";
 import { requireRecentAuthentication } from "../lib/accounts/reauthentication.ts";
 import { provePasswordThen, startUserSession } from "../lib/accounts/sign-in.ts";
@@ -27,6 +28,8 @@ export default methods({
 
 async function sessionForCredentials(request: Request, client: string, now: Date) {
   const app = services();
+  // Before the password is checked, and so counted: a page elsewhere must not spend the attempts.
+  assertSameOrigin(request);
   const { username, password } = readCredentials(await readJson(request));
   const device = deviceOf(request, client);
   const { result } = await provePasswordThen(app, username, password, client, device, now, {

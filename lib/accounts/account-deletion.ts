@@ -5,7 +5,7 @@ import { requireRecentAuthentication } from "./reauthentication.ts";
 
 /**
  * Deletes the account and everything galleta keeps about it: the user, then every session (so every
- * token), its passkeys, its log-in throttle counter and its activity events; clears the session cookie and the
+ * token), its passkeys, its log-in throttle counters and its activity events; clears the session cookie and the
  * browser's device cookie. Needs a recent log-in.
  *
  * The user goes first and its sessions after, not beside (issue 15): a log-in, token or password
@@ -21,7 +21,7 @@ export async function deleteAccount(app: Services, { jar, session }: UserSession
   await Promise.all([
     app.sessions.destroyAllForUser(session.userId),
     app.passkeys.removeAllForUser(session.userId),
-    app.throttle.forget(username),
+    app.throttle.forget(username, session.userId),
     app.events.forget(session.userId),
   ]);
   app.sessions.clearCookie(jar);

@@ -99,17 +99,13 @@ export class ActivityLog {
   /**
    * Counts a failed log-in against an account: one counter per (account, 15-minute window) moved with
    * `$inc`, never the attempted password. Only accounts that exist have one, under their id, so a
-   * username that does not exist costs nothing here and a later account of that name inherits nothing
-   * (issue 15). For a name with no account (`null`) it reads instead, a round trip as long as the
-   * write, so that a wrong password answers no sooner for an unknown name than for an account.
+   * later account of a guessed name inherits nothing (issue 15). Called after the response
+   * (`afterResponse`): a name without an account writes nothing, and the answer must not wait for a
+   * write it would not send for such a name.
    */
-  async countFailure(userId: string | null, device: Device, at: Date): Promise<void> {
+  async countFailure(userId: string, device: Device, at: Date): Promise<void> {
     await this.#ensureIndexes();
     const window = Math.floor(at.getTime() / FAILURE_WINDOW_MS);
-    if (userId === null) {
-      await storeCall(() => this.#events.findOne({ _id: `failed:${window}:` }, { projection: { _id: 1 } }));
-      return;
-    }
     await storeCall(() =>
       this.#events.updateOne(
         { _id: `failed:${window}:${userId}` },

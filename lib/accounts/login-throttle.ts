@@ -1,13 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { MongoServerError, type Collection, type Db, type UpdateFilter } from "mongodb";
 import { GalletaError } from "../http/errors.ts";
-import type { LoginLimits } from "../runtime/config.ts";
+import type { LoginLimits, SiteLimits } from "../runtime/config.ts";
 import { indexesOnce, storeCall } from "../runtime/mongo.ts";
 
 /** One counter an attempt must fit under: its key and how many attempts it allows per window. */
 export interface Counter {
   key: string;
   limit: number;
+  /** The slots this attempt takes (a password change hashes twice); 1 unless said. */
+  units?: number;
+  /**
+   * The end of the clock-aligned window the counter covers (a site-wide ceiling: one number per
+   * window, not a list of attempts), instead of a window sliding back from each attempt.
+   */
+  endsAt?: Date;
 }
 
 /** The three counters a log-in attempt must fit under, for a (normalised) username and a client network. */
@@ -20,7 +27,7 @@ export function loginCounters(limits: LoginLimits, username: string, network: st
 }
 
 /**
- * The counter of one browser's device cookie (issue 15): it stands in for all three above, at the pair
+ * The counter of one browser's device cookie (issue 15): it stands in for the three above, at the pair
  * limit, so a copied cookie is worth as few guesses per window as one network gets for one username.
  * Keyed by the username too, so that deleting the account can forget it.
  */
@@ -28,12 +35,38 @@ export function deviceCounter(limits: LoginLimits, username: string, handle: str
   return { key: `device:${username} ${handle}`, limit: limits.perPair };
 }
 
+/**
+ * What one account's own browsers may do per window, whatever the outcome: password checks from a
+ * browser with a valid device cookie (a password change counting twice, for its new hash) and
+ * passkey assertions whose signature verified. Every browser of the account shares it, so neither
+ * device cookies (a new one at each log-in) nor passkeys multiply it; strangers never reach it,
+ * so they cannot spend it. Keyed by the account's id: a later account of the same name starts afresh.
+ */
+export function accountCounter(limits: LoginLimits, userId: string, units = 1): Counter {
+  return { key: `account:${userId}`, limit: limits.perAccount, units };
+}
+
+/** The work a site-wide ceiling bounds. */
+export type SiteWork = "hashes" | "registrations" | "anonymousSessions";
+
+/**
+ * The site-wide counter of `work` for the clock-aligned window holding `now`: one document per
+ * window, moved by a conditional `$inc`, so that it costs the same whatever the ceiling (a list of
+ * attempts, as the sliding counters keep, would grow with it).
+ */
+export function siteCounter(limits: SiteLimits, work: SiteWork, now: Date, windowMs: number, units = 1): Counter {
+  const window = Math.floor(now.getTime() / windowMs);
+  return { key: `site:${work}:${window}`, limit: limits[work], units, endsAt: new Date((window + 1) * windowMs) };
+}
+
 /** An attempt that fitted under its counters: what `release` needs. */
 export interface Reservation {
   /** The attempt's id in each counter. */
   id: string;
-  /** The counters it was counted under. */
+  /** The sliding counters it was counted under. */
   keys: string[];
+  /** The site-wide counters it was counted under, and by how much. */
+  ceilings: Array<{ key: string; units: number }>;
   /** Their window: a release moves a counter's expiry back to its newest remaining attempt's plus this. */
   windowMs: number;
 }
@@ -53,6 +86,15 @@ interface AttemptDocument {
   expiresAt: Date;
 }
 
+/** A site-wide ceiling's counter for one clock-aligned window, in the same collection. */
+interface CeilingDocument {
+  /** `site:<work>:<window number>`. */
+  _id: string;
+  count: number;
+  /** The window's end: the TTL index removes the counter then. */
+  expiresAt: Date;
+}
+
 const DUPLICATE_KEY = 11000;
 
 /**
@@ -67,10 +109,12 @@ const DUPLICATE_KEY = 11000;
  */
 export class LoginThrottle {
   readonly #attempts: Collection<AttemptDocument>;
+  readonly #ceilings: Collection<CeilingDocument>;
   readonly #ensureIndexes: () => Promise<void>;
 
   constructor(db: Db) {
     this.#attempts = db.collection<AttemptDocument>("login_attempts");
+    this.#ceilings = db.collection<CeilingDocument>("login_attempts");
     this.#ensureIndexes = indexesOnce(this.#attempts, [{ name: "expiresAt_ttl", key: { expiresAt: 1 }, expireAfterSeconds: 0 }]);
   }
 
@@ -83,11 +127,16 @@ export class LoginThrottle {
     await this.#ensureIndexes();
     const id = randomUUID();
     const attempt: Attempt = { id, at: now };
-    const fitted = await Promise.all(counters.map((counter) => this.#reserveOne(counter, attempt, windowMs)));
-    const keys = counters.map((counter) => counter.key);
-    if (fitted.every(Boolean)) return { id, keys, windowMs };
+    const fitted = await Promise.all(counters.map((counter) => (counter.endsAt === undefined ? this.#reserveOne(counter, attempt, windowMs) : this.#reserveCeiling(counter))));
+    const reservation = (admitted: (index: number) => boolean): Reservation => ({
+      id,
+      keys: counters.filter((counter, index) => counter.endsAt === undefined && admitted(index)).map((counter) => counter.key),
+      ceilings: counters.filter((counter, index) => counter.endsAt !== undefined && admitted(index)).map(({ key, units = 1 }) => ({ key, units })),
+      windowMs,
+    });
+    if (fitted.every(Boolean)) return reservation(() => true);
     const full = counters.filter((_, index) => fitted[index] !== true);
-    const [retryAt] = await Promise.all([this.#retryAt(full, now, windowMs), this.release({ id, keys: keys.filter((_, index) => fitted[index]), windowMs })]);
+    const [retryAt] = await Promise.all([this.#retryAt(full, now, windowMs), this.release(reservation((index) => fitted[index] === true))]);
     const retryAfter = Math.max(1, Math.ceil((retryAt - now.getTime()) / 1000));
     throw new GalletaError("too_many_attempts", `Too many attempts. Try again in ${retryAfter} seconds.`, {
       headers: { "Retry-After": String(retryAfter) },
@@ -95,38 +144,56 @@ export class LoginThrottle {
   }
 
   /**
-   * Takes a reservation back from its counters (a success does not count as a failure, and a refused
-   * attempt must not count at all), leaving each counter as the attempt found it: its expiry back at
-   * its newest remaining attempt's, and a counter the attempt created deleted (issue 15). With
-   * `forget`, deletes those counters outright. One round trip: the take-back and the deletion run in
-   * parallel, and either order ends the same, since the deletion's filter ("no attempt but this
-   * one") also matches the empty counter the take-back may leave.
+   * Takes a reservation back from its counters (an attempt that was refused, or counted under the
+   * wrong ones, must not count at all), leaving each counter as the attempt found it: its expiry back
+   * at its newest remaining attempt's, a counter the attempt created deleted (issue 15), and a
+   * site-wide ceiling's count lowered by what the attempt added. One round trip (two for a ceiling
+   * the attempt alone was counted under): the take-back and the deletion run in parallel, and either
+   * order ends the same, since the deletion's filter ("no attempt but this one") also matches the
+   * empty counter the take-back may leave.
    */
-  async release(reservation: Reservation, forget: readonly string[] = []): Promise<void> {
-    const { id, windowMs } = reservation;
-    const kept = reservation.keys.filter((key) => !forget.includes(key));
+  async release(reservation: Reservation): Promise<void> {
+    const { id, keys, ceilings, windowMs } = reservation;
     const takeBack = [
       { $set: { attempts: { $filter: { input: "$attempts", as: "attempt", cond: { $ne: ["$$attempt.id", id] } } } } },
       { $set: { expiresAt: { $ifNull: [{ $add: [{ $max: "$attempts.at" }, windowMs] }, "$expiresAt"] } } },
     ];
-    const onlyThis = { _id: { $in: kept }, attempts: { $not: { $elemMatch: { id: { $ne: id } } } } };
+    const onlyThis = { _id: { $in: keys }, attempts: { $not: { $elemMatch: { id: { $ne: id } } } } };
     await Promise.all([
-      kept.length === 0 ? undefined : storeCall(() => this.#attempts.updateMany({ _id: { $in: kept } }, takeBack)),
-      kept.length + forget.length === 0 ? undefined : storeCall(() => this.#attempts.deleteMany({ $or: [{ _id: { $in: [...forget] } }, onlyThis] })),
+      keys.length === 0 ? undefined : storeCall(() => this.#attempts.updateMany({ _id: { $in: keys } }, takeBack)),
+      keys.length === 0 ? undefined : storeCall(() => this.#attempts.deleteMany(onlyThis)),
+      ...ceilings.map(({ key, units }) => this.#giveBack(key, units)),
     ]);
   }
 
-  /** Forgets every log-in counter of a username: its pairs with any network and its browsers' device counters included (account deletion). */
-  async forget(username: string): Promise<void> {
-    const own = new RegExp(`^(pair|device):${username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} `);
-    await storeCall(() => this.#attempts.deleteMany({ $or: [{ _id: `user:${username}` }, { _id: { $regex: own } }] }));
+  /** Lowers a ceiling's count by `units`, and deletes the counter if that leaves it at nothing (a window whose only attempt was refused). */
+  async #giveBack(key: string, units: number): Promise<void> {
+    const after = await storeCall(() => this.#ceilings.findOneAndUpdate({ _id: key }, { $inc: { count: -units } }, { returnDocument: "after" }));
+    if (after !== null && after.count <= 0) await storeCall(() => this.#ceilings.deleteOne({ _id: key, count: { $lte: 0 } }));
   }
 
-  async #reserveOne({ key, limit }: Counter, attempt: Attempt, windowMs: number): Promise<boolean> {
+  /**
+   * Deletes counters outright, with every attempt they hold: OWASP's reset of a browser's failures
+   * once it has proved the password (its pair with the network, or its device cookie's counter).
+   */
+  async clear(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await storeCall(() => this.#attempts.deleteMany({ _id: { $in: [...keys] } }));
+  }
+
+  /** Forgets every log-in counter of an account: its username's, its pairs with any network, its browsers' device counters and its own (account deletion). */
+  async forget(username: string, userId: string): Promise<void> {
+    const own = new RegExp(`^(pair|device):${username.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} `);
+    await storeCall(() => this.#attempts.deleteMany({ $or: [{ _id: { $in: [`user:${username}`, `account:${userId}`] } }, { _id: { $regex: own } }] }));
+  }
+
+  async #reserveOne({ key, limit, units = 1 }: Counter, attempt: Attempt, windowMs: number): Promise<boolean> {
+    if (units > limit) return false;
     const since = new Date(attempt.at.getTime() - windowMs);
-    const filter = { _id: key, [`attempts.${limit - 1}.at`]: { $not: { $gt: since } } };
+    // Room for `units` more: the (limit - units + 1)-th newest is absent or outside the window.
+    const filter = { _id: key, [`attempts.${limit - units}.at`]: { $not: { $gt: since } } };
     const update: UpdateFilter<AttemptDocument> = {
-      $push: { attempts: { $each: [attempt], $sort: { at: -1 }, $slice: limit } },
+      $push: { attempts: { $each: Array.from({ length: units }, () => attempt), $sort: { at: -1 }, $slice: limit } },
       $max: { expiresAt: new Date(attempt.at.getTime() + windowMs) },
     };
     try {
@@ -141,12 +208,33 @@ export class LoginThrottle {
     }
   }
 
-  /** When every full counter has room again: its `limit`-th newest attempt leaves the window. */
+  /**
+   * Counts `units` under a site-wide ceiling, if they fit: the same upsert-or-refuse as the sliding
+   * counters, on a number. A window's first attempt creates the counter; a full one matches nothing.
+   */
+  async #reserveCeiling({ key, limit, units = 1, endsAt }: Counter): Promise<boolean> {
+    if (units > limit) return false;
+    const filter = { _id: key, count: { $lte: limit - units } };
+    const update: UpdateFilter<CeilingDocument> = { $inc: { count: units }, $setOnInsert: { expiresAt: endsAt ?? new Date() } };
+    try {
+      await storeCall(() => this.#ceilings.updateOne(filter, update, { upsert: true }));
+      return true;
+    } catch (error) {
+      if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+      const result = await storeCall(() => this.#ceilings.updateOne(filter, update));
+      return result.matchedCount === 1;
+    }
+  }
+
+  /** When every full counter has room again: its `limit`-th newest attempt leaves the window, or a ceiling's window ends. */
   async #retryAt(full: readonly Counter[], now: Date, windowMs: number): Promise<number> {
-    const documents = await storeCall(() => this.#attempts.find({ _id: { $in: full.map((counter) => counter.key) } }).toArray());
     let retryAt = now.getTime();
-    for (const { key, limit } of full) {
-      const at = documents.find((document) => document._id === key)?.attempts[limit - 1]?.at;
+    for (const { endsAt } of full) if (endsAt !== undefined) retryAt = Math.max(retryAt, endsAt.getTime());
+    const sliding = full.filter((counter) => counter.endsAt === undefined);
+    if (sliding.length === 0) return retryAt;
+    const documents = await storeCall(() => this.#attempts.find({ _id: { $in: sliding.map((counter) => counter.key) } }).toArray());
+    for (const { key, limit, units = 1 } of sliding) {
+      const at = documents.find((document) => document._id === key)?.attempts[Math.max(0, limit - units)]?.at;
       if (at !== undefined) retryAt = Math.max(retryAt, at.getTime() + windowMs);
     }
     return retryAt;

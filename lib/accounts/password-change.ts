@@ -55,6 +55,8 @@ export async function changePassword(
   requireRecentAuthentication(session, app.config.reauthMs, now);
   const { user, result: proof } = await provePasswordThen(app, session.data.username ?? "", change.currentPassword, client, device, now, {
     ...(via === "cookie" ? { jar } : {}),
+    // The check and the new hash.
+    hashes: 2,
     then: async (_user, proof) => proof,
   });
   if (user.id !== session.userId) throw new GalletaError("invalid_credentials", "The current password is wrong.");

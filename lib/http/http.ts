@@ -7,6 +7,8 @@ export interface RequestContext {
   params: Record<string, string>;
   /** Netlify's deploy context at run time ("production", "deploy-preview", "branch-deploy"…); empty under netlify dev, absent outside Netlify. */
   deploy?: { context: string };
+  /** Netlify's: keeps the invocation alive until `promise` settles, after the response has gone. */
+  waitUntil?: (promise: Promise<unknown>) => void;
 }
 
 /** A Netlify Functions v2 handler. */
@@ -72,7 +74,7 @@ export function methods(handlers: Partial<Record<Method, Handler>>): Handler {
     } catch (error) {
       return errorResponse(error);
     } finally {
-      runAfterResponse();
+      runAfterResponse(context.waitUntil === undefined ? undefined : (promise) => context.waitUntil?.(promise));
     }
   };
 }

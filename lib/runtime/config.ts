@@ -41,6 +41,8 @@ export interface GalletaConfig {
   readonly registerLimitPerNetwork: number;
   /** Sessions a caller without one may start (visits, passkey options) per client network per log-in window (issue 15). */
   readonly anonymousSessionsPerNetwork: number;
+  /** The site-wide ceilings on new work per log-in window, across every network. */
+  readonly siteLimits: SiteLimits;
   /** scrypt's N for new password hashes in galleta's own tests (TEST_SCRYPT_N); undefined, the real cost, everywhere else. */
   readonly testScryptN: number | undefined;
   // Passkeys (issue 16), one block so parallel edits to this file stay apart.
@@ -59,7 +61,23 @@ export interface LoginLimits {
   readonly perPair: number;
   readonly perNetwork: number;
   readonly perUsername: number;
+  /** Password checks and passkey sign-ins per account from its own browsers (a valid device cookie, a passkey), whatever their outcome. */
+  readonly perAccount: number;
   readonly windowMs: number;
+}
+
+/**
+ * What the whole site does per window (LOGIN_WINDOW_MINUTES, clock-aligned) for callers it does not
+ * know, across every network: past a ceiling, that work answers 429. A browser with a live session
+ * or a valid device cookie is never counted here, so it keeps working past them.
+ */
+export interface SiteLimits {
+  /** Password hashes: checks for browsers without a valid device cookie, registrations, password changes without one. */
+  readonly hashes: number;
+  /** New accounts. */
+  readonly registrations: number;
+  /** Sessions started for callers without one (visits, passkey options). */
+  readonly anonymousSessions: number;
 }
 
 const MIN_SECRET_LENGTH = 32;
@@ -224,10 +242,16 @@ export function loadConfig(env: Env): GalletaConfig {
       perPair: readCount(env, "LOGIN_LIMIT_PER_PAIR", 5),
       perNetwork: readCount(env, "LOGIN_LIMIT_PER_NETWORK", 20),
       perUsername: readCount(env, "LOGIN_LIMIT_PER_USERNAME", 50),
+      perAccount: readCount(env, "LOGIN_LIMIT_PER_ACCOUNT", 10),
       windowMs: readPositiveDuration(env, "LOGIN_WINDOW_MINUTES", MINUTE, 15),
     }),
     registerLimitPerNetwork: readCount(env, "REGISTER_LIMIT_PER_NETWORK", 10),
     anonymousSessionsPerNetwork: readCount(env, "ANONYMOUS_SESSIONS_PER_NETWORK", 100),
+    siteLimits: Object.freeze({
+      hashes: readCount(env, "SITE_LIMIT_HASHES", 1000),
+      registrations: readCount(env, "SITE_LIMIT_REGISTRATIONS", 100),
+      anonymousSessions: readCount(env, "SITE_LIMIT_ANONYMOUS_SESSIONS", 2000),
+    }),
     // Issue 17: a cheaper password hash for the tests.
     testScryptN: readTestScryptN(env, production),
     // Passkeys (issue 16).
@@ -259,9 +283,13 @@ export const CONFIG_ENV = [
   "LOGIN_LIMIT_PER_PAIR",
   "LOGIN_LIMIT_PER_NETWORK",
   "LOGIN_LIMIT_PER_USERNAME",
+  "LOGIN_LIMIT_PER_ACCOUNT",
   "LOGIN_WINDOW_MINUTES",
   "REGISTER_LIMIT_PER_NETWORK",
   "ANONYMOUS_SESSIONS_PER_NETWORK",
+  "SITE_LIMIT_HASHES",
+  "SITE_LIMIT_REGISTRATIONS",
+  "SITE_LIMIT_ANONYMOUS_SESSIONS",
   "TEST_SCRYPT_N",
   "WEBAUTHN_RP_ID",
   "WEBAUTHN_ORIGINS",

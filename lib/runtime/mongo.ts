@@ -84,7 +84,7 @@ export function getDatabase(config: GalletaConfig): Db {
   }
   if (shared?.uri !== uri) {
     shared = { uri, client: ONE_INVOCATION_WORKER ? oneInvocationClient(uri) : new MongoClient(uri, defaultsUnsetIn(uri, CLIENT_OPTIONS)), databases: new Map() };
-    if (ONE_INVOCATION_WORKER) afterResponse(closeDatabase);
+    if (ONE_INVOCATION_WORKER) afterResponse(closeDatabase, { last: true });
   }
   let db = shared.databases.get(config.mongodbDb);
   if (db === undefined) {

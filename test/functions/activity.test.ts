@@ -69,6 +69,33 @@ describe("GET /api/activity", { timeout: 30_000 }, () => {
     expect(FAILURE_WINDOW_MS).toBe(15 * 60_000);
   });
 
+  it("sends the same database commands before answering a wrong password for an account as for a made-up name, and counts the account's failure once the answer has gone", async (context) => {
+    const standin = api.mongo.standin;
+    if (standin === undefined) return context.skip();
+    const { username, id } = await registerUser(new TestBrowser());
+    /** A wrong guess: the commands the database saw when the answer came, and once the work left for after it (Netlify's waitUntil) had settled. */
+    async function wrongGuess(name: string, ip: string): Promise<{ answered: Record<string, number>; settled: Record<string, number> }> {
+      const after: Promise<unknown>[] = [];
+      standin?.resetCounts();
+      const request = new TestBrowser().request("/api/login", { method: "POST", body: { username: name, password: "not the password" } });
+      const response = await login(request, { ip, params: {}, waitUntil: (promise) => after.push(promise) });
+      const answered = standin?.commandCounts() ?? {};
+      expect(response.status).toBe(401);
+      await Promise.all(after);
+      return { answered, settled: standin?.commandCounts() ?? {} };
+    }
+    // Each kind once first, so that neither pays for creating indexes.
+    await wrongGuess(username, "198.51.100.31");
+    await wrongGuess("nobody_here", "198.51.100.32");
+    const account = await wrongGuess(username, "198.51.100.33");
+    const madeUp = await wrongGuess("nobody_either", "198.51.100.34");
+    expect(account.answered).toEqual(madeUp.answered);
+    expect(madeUp.settled).toEqual(madeUp.answered);
+    expect(account.settled).toEqual({ ...account.answered, update: (account.answered.update ?? 0) + 1 });
+    const counted = await api.mongo.db.collection("events").find({ type: "login_failed", userId: id }).toArray();
+    expect(counted.reduce((sum, event) => sum + Number(event.count), 0)).toBe(2);
+  });
+
   it("counts no failure for log-ins that succeed, even beside failing ones", async () => {
     const laptop = new TestBrowser();
     const { username } = await registerUser(laptop);

@@ -8,11 +8,15 @@ import revoke from "../../functions/session-revoke.ts";
 import session from "../../functions/session.ts";
 import token from "../../functions/token.ts";
 import visits from "../../functions/visits.ts";
+import authenticationOptions from "../../functions/passkey-authentication-options.ts";
 import type { Handler } from "../../lib/http/http.ts";
+import { SoftAuthenticator } from "../support/authenticator.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, PASSWORD, registerUser, uniqueName, useApi } from "./harness.ts";
+import { addedPasskey, passkeyLogIn } from "./passkey-harness.ts";
+import { stored } from "./stored.ts";
 
-useApi();
+const api = useApi();
 let username: string;
 /** A logged-in browser that cross-site requests try to ride on. */
 let victim: TestBrowser;
@@ -99,12 +103,80 @@ describe("CSRF defence for cookie-authenticated state changes", { timeout: 20_00
     expect((await visits(request, { ip: "127.0.0.1", params: {} })).status).toBe(200);
   });
 
-  it("lets a first login without cookies through from anywhere, as there is no session to ride on", async () => {
+  it("lets a registration without cookies, Origin or Sec-Fetch-Site through, as a script or curl sends it", async () => {
     const request = new Request("http://localhost:8888/api/register", {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ username: uniqueName(), password: PASSWORD }),
     });
     expect((await register(request, { ip: "127.0.0.1", params: {} })).status).toBe(201);
+  });
+});
+
+// Without cookies there is no session to ride on, but a page elsewhere could still spend what the
+// site allows its visitor's network (an office, a carrier's NAT): sessions for callers without one,
+// log-in and registration attempts. So what says it comes from elsewhere is refused before it counts.
+const costly: [string, Handler, string, unknown][] = [
+  ["POST /api/visits", visits, "/api/visits", undefined],
+  ["POST /api/passkeys/authentication/options", authenticationOptions, "/api/passkeys/authentication/options", undefined],
+  ["POST /api/login", login, "/api/login", { username: "someone", password: PASSWORD }],
+  ["POST /api/register", register, "/api/register", { username: "newcomer", password: PASSWORD }],
+  ["POST /api/token", token, "/api/token", { username: "someone", password: PASSWORD }],
+];
+
+const elsewhere: [string, Record<string, string>][] = [
+  ["Sec-Fetch-Site: cross-site and a foreign Origin (another site's fetch, no-cors)", { "sec-fetch-site": "cross-site", origin: "https://evil.example" }],
+  ["Sec-Fetch-Site: cross-site alone", { "sec-fetch-site": "cross-site" }],
+  ["a foreign Origin alone", { origin: "https://evil.example" }],
+  ["Sec-Fetch-Site: same-site from a sibling subdomain", { "sec-fetch-site": "same-site", origin: "http://evil.localhost:8888" }],
+  ["Origin: null (a sandboxed frame)", { origin: "null" }],
+];
+
+/** A request without cookies, with exactly `headers` as the ones that say where it comes from. */
+function cookieless(path: string, body: unknown, headers: Record<string, string>, ip: string): [Request, { ip: string; params: Record<string, string> }] {
+  const init: RequestInit = { method: "POST", headers: { ...headers, ...(body === undefined ? {} : { "content-type": "application/json" }) } };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  return [new Request(new URL(path, "http://localhost:8888"), init), { ip, params: {} }];
+}
+
+describe("cross-site requests without cookies", { timeout: 120_000 }, () => {
+  const cases = costly.flatMap(([name, handler, path, body]) => elsewhere.map(([why, headers]) => [name, why, handler, path, body, headers] as const));
+
+  it.each(cases)("refuses %s with %s before it writes or counts anything: 403 forbidden_origin", async (_name, _why, handler, path, body, headers) => {
+    const before = await stored(api.mongo.db);
+    const response = await handler(...cookieless(path, body, headers, "192.0.2.50"));
+    expect(response.headers.getSetCookie()).toEqual([]);
+    await expectError(response, 403, "forbidden_origin");
+    expect(await stored(api.mongo.db)).toEqual(before);
+  });
+
+  it.each(costly)("lets %s through from a script that sends neither header, and from the site's own pages", async (_name, handler, path, body) => {
+    const senders: Record<string, string>[] = [{}, { "sec-fetch-site": "same-origin", origin: "http://localhost:8888" }];
+    for (const headers of senders) {
+      const response = await handler(...cookieless(path, body, headers, `192.0.2.${60 + costly.findIndex(([, other]) => other === handler)}`));
+      expect(response.status).not.toBe(403);
+    }
+  });
+
+  it("lets a first-time visitor sign in with a passkey on a network another site's page tried to exhaust with 300 requests", async () => {
+    const owner = new TestBrowser();
+    await registerUser(owner);
+    const authenticator = new SoftAuthenticator();
+    await addedPasskey(owner, authenticator);
+    const office = "192.0.2.99";
+    const before = await stored(api.mongo.db);
+    const forged = await Promise.all(
+      Array.from({ length: 300 }, (_, index) => {
+        const [handler, path] = index % 2 === 0 ? [visits, "/api/visits"] : [authenticationOptions, "/api/passkeys/authentication/options"];
+        return handler(...cookieless(path, undefined, { "sec-fetch-site": "cross-site", origin: "https://evil.example" }, office));
+      }),
+    );
+    expect(forged.map((response) => response.status)).toEqual(Array<number>(300).fill(403));
+    expect(await stored(api.mongo.db)).toEqual(before);
+    const visitor = new TestBrowser();
+    visitor.ip = office;
+    const signedIn = await passkeyLogIn(visitor, authenticator);
+    expect(signedIn.status).toBe(200);
+    expect(await signedIn.json()).toMatchObject({ authenticated: true });
   });
 });

@@ -25,6 +25,10 @@ describe("GET /api/health", () => {
     expect(await check(context)).toMatchObject({ ok: true, store: "mongodb", mode: "production", deployContext });
   });
 
+  it("publishes no timing a caller could calibrate other answers' times against: exactly ok, store, mode and deployContext", async () => {
+    expect(Object.keys((await check()) as object).sort()).toEqual(["deployContext", "mode", "ok", "store"]);
+  });
+
   it("says development under netlify dev (NETLIFY_DEV=true)", async () => {
     process.env.NETLIFY_DEV = "true";
     expect(await check({ deploy: { context: "" } })).toMatchObject({ ok: true, mode: "development", deployContext: null });

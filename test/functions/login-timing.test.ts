@@ -37,10 +37,15 @@ function slowdown(a: number[], b: number[]): number {
   return median(a.map((time, round) => time / (b[round] ?? Number.NaN)));
 }
 
+/** The time to the answer: work the function leaves for after it (Netlify's waitUntil) settles after the clock stops. */
 async function wrongGuessMs(username: string): Promise<number> {
+  const browser = new TestBrowser();
+  const request = browser.request("/api/login", { method: "POST", body: { username, password: "not the password" } });
+  const after: Promise<unknown>[] = [];
   const started = performance.now();
-  const response = await new TestBrowser().send(login, "/api/login", { method: "POST", body: { username, password: "not the password" } });
+  const response = await login(request, { ip: browser.ip, params: {}, waitUntil: (promise) => after.push(promise) });
   const elapsed = performance.now() - started;
+  await Promise.all(after);
   expect(response.status).toBe(401);
   return elapsed;
 }

@@ -6,6 +6,7 @@ import visits from "../../functions/visits.ts";
 import { useFunctionEnv } from "../support/function-env.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, handleOf, PASSWORD, registerUser, SECRET, sessionIdOf, setCookieFor } from "./harness.ts";
+import { ceilingGrowth, growth, stored } from "./stored.ts";
 
 // A small limit on sessions started without cookies, so a flood reaches it in a few requests.
 const ANONYMOUS_LIMIT = 5;
@@ -129,18 +130,9 @@ function optionsWithoutCookies(ip: string): Promise<Response> {
   return new TestBrowser().send(authenticationOptions, "/api/passkeys/authentication/options", { method: "POST", ip });
 }
 
-/** Every document of every collection, by collection name, as stored. */
-async function everything(): Promise<Record<string, unknown[]>> {
-  const collections = await api.mongo.db.listCollections({}, { nameOnly: true }).toArray();
-  const entries = await Promise.all(collections.map(async ({ name }) => [name, await api.mongo.db.collection(name).find().sort({ _id: 1 }).toArray()] as const));
-  return Object.fromEntries(entries);
-}
-
-/** How many documents each collection gained from `before` to `after`, leaving out those that gained none. */
-function growth(before: Record<string, unknown[]>, after: Record<string, unknown[]>): Record<string, number> {
-  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  const grown = names.map((name) => [name, (after[name]?.length ?? 0) - (before[name]?.length ?? 0)] as const);
-  return Object.fromEntries(grown.filter(([, count]) => count !== 0));
+/** Everything the test database holds. */
+function everything() {
+  return stored(api.mongo.db);
 }
 
 /** Asserts the throttle's refusal: 429 too_many_attempts, Retry-After within the 15-minute window, and no session cookie. */
@@ -162,6 +154,7 @@ describe("what callers without a session can make galleta store (issue 15)", { t
     for (const response of flood.filter((response) => response.status !== 200)) await expectRefused(response);
     const flooded = await everything();
     expect(growth(before, flooded)).toEqual({ login_attempts: 1, sessions: ANONYMOUS_LIMIT });
+    expect(ceilingGrowth(before, flooded)).toEqual({ anonymousSessions: ANONYMOUS_LIMIT });
     for (let visit = 0; visit < 5; visit += 1) await expectRefused(await visitWithoutCookies(ip));
     expect(await everything()).toEqual(flooded);
   });
@@ -180,6 +173,7 @@ describe("what callers without a session can make galleta store (issue 15)", { t
     const challenges = asked.slice(0, ANONYMOUS_LIMIT).filter(({ kind }) => kind === "options").length;
     const flooded = await everything();
     expect(growth(before, flooded)).toEqual({ login_attempts: 1, passkey_challenges: challenges, sessions: ANONYMOUS_LIMIT });
+    expect(ceilingGrowth(before, flooded)).toEqual({ anonymousSessions: ANONYMOUS_LIMIT });
     await expectRefused(await optionsWithoutCookies(ip));
     await expectRefused(await visitWithoutCookies(ip));
     expect(await everything()).toEqual(flooded);

@@ -45,7 +45,8 @@ export class TestBrowser {
 
   /**
    * Builds a request, calls a function's default export with it (path parameters and client address
-   * in `init.params` / `init.ip`), and remembers the cookies the response sets.
+   * in `init.params` / `init.ip`), and remembers the cookies the response sets, once the work the
+   * function left for after its answer has settled.
    */
   async send(
     handler: Handler,
@@ -53,7 +54,12 @@ export class TestBrowser {
     init: Parameters<TestBrowser["request"]>[1] & { params?: Record<string, string>; ip?: string } = {},
   ): Promise<Response> {
     const { params, ip, ...requestInit } = init;
-    return this.remember(await handler(this.request(path, requestInit), contextFor(params, ip ?? this.ip)));
+    // Work the function leaves for after its answer (Netlify's context.waitUntil) settles before this
+    // returns, as the instance would finish it before this browser's next request could come.
+    const after: Promise<unknown>[] = [];
+    const response = await handler(this.request(path, requestInit), { ...contextFor(params, ip ?? this.ip), waitUntil: (promise) => after.push(promise) });
+    await Promise.all(after);
+    return this.remember(response);
   }
 
   /** Stores the response's cookies and returns the response. */

@@ -7,13 +7,12 @@ import {
 } from "@simplewebauthn/server";
 import type { CookieJar } from "../../cookies/cookie-jar.ts";
 import { GalletaError } from "../../http/errors.ts";
-import { clientNetwork } from "../../http/network.ts";
 import type { SessionRecord } from "../../sessions/session-store.ts";
 import type { ActivityEvent, Device } from "../activity.ts";
 import { startAnonymousSession } from "../anonymous-sessions.ts";
 import type { AppSessionData, Services } from "../app-services.ts";
 import type { RequestSession, UserSession } from "../auth.ts";
-import { loginCounters, type Reservation } from "../login-throttle.ts";
+import { accountCounter } from "../login-throttle.ts";
 import { startUserSession } from "../sign-in.ts";
 import type { PublicUser } from "../users.ts";
 import { CHALLENGE_TTL_MS, newChallenge } from "./challenges.ts";
@@ -25,8 +24,9 @@ import { encodedUserHandleOf } from "./user-handle.ts";
 
 /**
  * Options for navigator.credentials.get(). No session is needed: a visitor without one gets an
- * anonymous session to bind the challenge to, under the per-network limit the visit counter shares
- * (`startAnonymousSession`), which log-in then replaces.
+ * anonymous session to bind the challenge to, under the limits the visit counter shares
+ * (`startAnonymousSession`: a browser with a device cookie under its account's own), which log-in
+ * then replaces.
  * `allowCredentials` is empty, so the browser offers every passkey it has for this site
  * (discoverable credentials); for a logged-in user (re-authentication) it lists theirs.
  */
@@ -56,8 +56,6 @@ export async function authenticationOptions(
 /** What a log-in or re-authentication with a passkey needs besides the assertion. */
 export interface AssertionContext {
   rp: RelyingParty;
-  /** The client's address: attempts count against its network. */
-  client: string;
   device: Device;
 }
 
@@ -73,19 +71,20 @@ export async function signInWithPasskey(
   previous: SessionRecord<AppSessionData> | null,
   response: AuthenticationResponseJSON,
   remember: boolean,
-  { rp, client, device }: AssertionContext,
+  { rp, device }: AssertionContext,
 ): Promise<SessionRecord<AppSessionData> & { userId: string }> {
   const now = new Date();
   if (previous === null) throw challengeExpired();
-  const { passkey, reservation } = await checkAssertion(app, previous.key, response, { rp, client, device }, now);
-  const account = await app.users.findWithProof(passkey.userId);
+  // The account is read beside the assertion's last checks, not after them.
+  const { passkey, alongside: account } = await checkAssertion(app, previous.key, response, { rp, device }, now, {
+    alongside: (found) => app.users.findWithProof(found.userId),
+  });
   // A passkey outliving its account (deleted meanwhile) names no one.
   if (account === null) throw passkeyInvalid();
   const user: PublicUser = { id: account.id, username: account.username };
   const details = passkeyDetails(passkey);
   const [session] = await Promise.all([
     startUserSession(app, jar, previous, user, { event: "logged_in", remember, device, proof: { passwordVersion: account.passwordVersion }, details }),
-    app.throttle.release(reservation),
     app.events.record(user.id, { type: "passkey_used", at: now, ...device, ...details }),
   ]);
   return session;
@@ -102,7 +101,7 @@ export async function reauthenticateWithPasskey(
   context: AssertionContext,
 ): Promise<SessionRecord<AppSessionData>> {
   const now = new Date();
-  const { passkey, reservation } = await checkAssertion(app, session.key, response, context, now, session.userId);
+  const { passkey } = await checkAssertion(app, session.key, response, context, now, { owner: session.userId, alongside: async () => undefined });
   const details = passkeyDetails(passkey);
   const [updated] = await Promise.all([
     app.sessions.markAuthenticated(jar, session),
@@ -111,7 +110,6 @@ export async function reauthenticateWithPasskey(
       { type: "reauthenticated", at: now, ...context.device, sessionId: session.key, ...details },
       { type: "passkey_used", at: now, ...context.device, sessionId: session.key, ...details },
     ),
-    app.throttle.release(reservation),
   ]);
   if (updated === null) throw new GalletaError("unauthenticated", "Your session has ended. Log in again.");
   return updated;
@@ -122,29 +120,28 @@ function passkeyDetails(passkey: PasskeyRecord): Pick<ActivityEvent, "method" | 
 }
 
 /**
- * The checks every assertion passes, in one round trip and then the signature: a slot of the
- * network's log-in counter (the one password attempts use; a refused assertion keeps it, a success
- * gives it back), the session's pending challenge consumed (single use), the passkey looked up by
- * credential id (and, for `owner`, theirs), then the library's verification against this RP ID and
- * these origins, and finally the signature counter (WebAuthn §6.1.1's clone signal). Nothing is
- * written for a refused assertion but the counter's bounded slot, and an event only once the
- * signature has verified.
+ * The checks every assertion passes: the session's pending challenge consumed (single use) and the
+ * passkey looked up by credential id (and, for `owner`, theirs), in one round trip; then the
+ * library's verification against this RP ID and these origins; then, in a second round trip, a slot
+ * of the account's own counter (`accountCounter`, which its password checks from known browsers
+ * share), the signature counter (WebAuthn §6.1.1's clone signal) and `alongside`. No counter of the
+ * client's network is asked: an assertion is no guess at a secret, so neighbours failing passwords
+ * on a shared address cannot keep a passkey out, nor burn its challenge with a refusal, and only an
+ * assertion whose signature verified can spend the account's counter. Nothing is written for a
+ * refused assertion but its challenge's deletion, and an event only once the signature has verified.
  */
-async function checkAssertion(
+async function checkAssertion<T>(
   app: Services,
   sessionKey: string,
   response: AuthenticationResponseJSON,
-  { rp, client, device }: AssertionContext,
+  { rp, device }: AssertionContext,
   now: Date,
-  owner?: string,
-): Promise<{ passkey: PasskeyRecord; reservation: Reservation }> {
-  const { windowMs } = app.config.loginLimits;
+  { owner, alongside }: { owner?: string; alongside: (passkey: PasskeyRecord) => Promise<T> },
+): Promise<{ passkey: PasskeyRecord; alongside: T }> {
+  const limits = app.config.loginLimits;
   const challenge = signedChallenge(response.response.clientDataJSON);
-  const network = loginCounters(app.config.loginLimits, "", clientNetwork(client)).network;
-  // All three settle before anything is decided: a refused attempt (429) has consumed its challenge
-  // by the time it is answered, and no write is left running behind the response.
-  const [reservation, issued, passkey] = await allSettled(
-    app.throttle.reserve([network], now, windowMs),
+  // Both settle before anything is decided, so that no write is left running behind the response.
+  const [issued, passkey] = await allSettled(
     challenge === undefined ? null : app.challenges.consume(sessionKey, "authentication", challenge, now),
     app.passkeys.find(response.id),
   );
@@ -154,20 +151,24 @@ async function checkAssertion(
   const { newCounter, credentialBackedUp } = info;
   // An authenticator that always reports 0 does not count; otherwise the counter must move forward.
   const counts = newCounter > 0 || passkey.signCount > 0;
-  const moved = (!counts || newCounter > passkey.signCount) && (await app.passkeys.recordUse(passkey.id, newCounter, credentialBackedUp, now));
+  const [, moved, extra] = await allSettled(
+    app.throttle.reserve([accountCounter(limits, passkey.userId)], now, limits.windowMs),
+    (!counts || newCounter > passkey.signCount) && app.passkeys.recordUse(passkey.id, newCounter, credentialBackedUp, now),
+    alongside(passkey),
+  );
   if (!moved) {
     await app.events.record(passkey.userId, { type: "passkey_clone_suspected", at: now, ...device, passkeyId: passkey.id, passkeyName: passkey.name, count: newCounter });
     throw passkeyInvalid();
   }
-  return { passkey: { ...passkey, signCount: newCounter, backedUp: credentialBackedUp, lastUsedAt: now }, reservation };
+  return { passkey: { ...passkey, signCount: newCounter, backedUp: credentialBackedUp, lastUsedAt: now }, alongside: extra };
 }
 
 /** Like Promise.all, but waits for every promise before throwing the first rejection. */
-async function allSettled<A, B, C>(a: Promise<A>, b: Promise<B> | B, c: Promise<C>): Promise<[A, B, C]> {
-  const results = await Promise.allSettled([a, b, c]);
+async function allSettled<T extends readonly unknown[]>(...values: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.allSettled(values);
   const failed = results.find((result) => result.status === "rejected");
   if (failed !== undefined) throw failed.reason;
-  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [A, B, C];
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 
 /** A discoverable credential's assertion names its user (the handle given at registration): it must be the passkey's owner. */

@@ -139,17 +139,30 @@ describe("the other settings", () => {
     expect(() => loadConfig({ ...deployed, SESSION_SECRETS: longSecret, SESSION_IDLE_MINUTES: value })).toThrow(ConfigurationError);
   });
 
-  it("reads the security limits (issue 10) with OWASP-minded defaults", () => {
+  it("reads the security limits with OWASP-minded defaults, and the site-wide ceilings", () => {
     expect(loadConfig({ ...deployed, SESSION_SECRETS: longSecret })).toMatchObject({
-      loginLimits: { perPair: 5, perNetwork: 20, perUsername: 50, windowMs: 15 * 60_000 },
+      loginLimits: { perPair: 5, perNetwork: 20, perUsername: 50, perAccount: 10, windowMs: 15 * 60_000 },
       registerLimitPerNetwork: 10,
       anonymousSessionsPerNetwork: 100,
+      siteLimits: { hashes: 1000, registrations: 100, anonymousSessions: 2000 },
     });
-    const env = { LOGIN_LIMIT_PER_PAIR: "3", LOGIN_LIMIT_PER_NETWORK: "7", LOGIN_LIMIT_PER_USERNAME: "9", LOGIN_WINDOW_MINUTES: "5", REGISTER_LIMIT_PER_NETWORK: "2", ANONYMOUS_SESSIONS_PER_NETWORK: "4" };
+    const env = {
+      LOGIN_LIMIT_PER_PAIR: "3",
+      LOGIN_LIMIT_PER_NETWORK: "7",
+      LOGIN_LIMIT_PER_USERNAME: "9",
+      LOGIN_LIMIT_PER_ACCOUNT: "6",
+      LOGIN_WINDOW_MINUTES: "5",
+      REGISTER_LIMIT_PER_NETWORK: "2",
+      ANONYMOUS_SESSIONS_PER_NETWORK: "4",
+      SITE_LIMIT_HASHES: "300",
+      SITE_LIMIT_REGISTRATIONS: "30",
+      SITE_LIMIT_ANONYMOUS_SESSIONS: "500",
+    };
     expect(loadConfig({ ...deployed, SESSION_SECRETS: longSecret, ...env })).toMatchObject({
-      loginLimits: { perPair: 3, perNetwork: 7, perUsername: 9, windowMs: 5 * 60_000 },
+      loginLimits: { perPair: 3, perNetwork: 7, perUsername: 9, perAccount: 6, windowMs: 5 * 60_000 },
       registerLimitPerNetwork: 2,
       anonymousSessionsPerNetwork: 4,
+      siteLimits: { hashes: 300, registrations: 30, anonymousSessions: 500 },
     });
   });
 
@@ -160,6 +173,10 @@ describe("the other settings", () => {
     ["LOGIN_WINDOW_MINUTES", "0"],
     ["REGISTER_LIMIT_PER_NETWORK", "-1"],
     ["ANONYMOUS_SESSIONS_PER_NETWORK", "0"],
+    ["LOGIN_LIMIT_PER_ACCOUNT", "0"],
+    ["SITE_LIMIT_HASHES", "none"],
+    ["SITE_LIMIT_REGISTRATIONS", "2.5"],
+    ["SITE_LIMIT_ANONYMOUS_SESSIONS", "-5"],
   ])("refuses the security limit %s=%s, naming it in the log", (name, value) => {
     expect(refusal({ ...deployed, SESSION_SECRETS: longSecret, [name]: value })).toMatch(new RegExp(name));
   });
