@@ -90,6 +90,13 @@ const env: NodeJS.ProcessEnv = {
   REGISTER_LIMIT_PER_NETWORK: "100000",
   // And each load starts its sessions without cookies from there too, past 100 per window.
   ANONYMOUS_SESSIONS_PER_NETWORK: "100000",
+  // Its log-ins come from there without a device cookie, past 20 per network and 50 per user a
+  // window, and the site-wide ceilings add all of it up.
+  LOGIN_LIMIT_PER_NETWORK: "100000",
+  LOGIN_LIMIT_PER_USERNAME: "100000",
+  SITE_LIMIT_HASHES: "100000",
+  SITE_LIMIT_REGISTRATIONS: "100000",
+  SITE_LIMIT_ANONYMOUS_SESSIONS: "100000",
 };
 // The peers must not see galleta's own settings from the caller's environment, nor galleta the caller's cache setting.
 delete env.SESSION_CACHE_SECONDS;

@@ -1,4 +1,4 @@
-import { ObjectId, type Collection, type Db } from "mongodb";
+import { MongoBulkWriteError, ObjectId, type Collection, type Db } from "mongodb";
 import { networkOf } from "../http/network.ts";
 import { indexesOnce, storeCall } from "../runtime/mongo.ts";
 import { userAgentOf } from "../http/user-agent.ts";
@@ -45,13 +45,15 @@ export interface ActivityEvent extends Device {
 }
 
 interface EventDocument extends ActivityEvent {
-  /** An ObjectId, or `failed:<window>:<userId>` for a failed log-in counter. */
+  /** An ObjectId, `failed:<window>:<userId>` for a failed log-in counter, or `evicted:<session>` for a session evicted beyond the cap. */
   _id: ObjectId | string;
   /** null only on failed log-in counters kept by username before issue 15, until the TTL index removes them. */
   userId: string | null;
   /** Only on those older counters. */
   username?: string;
 }
+
+const DUPLICATE_KEY = 11000;
 
 /** Events are kept 90 days (a TTL index on `at`). */
 export const EVENT_RETENTION_SECONDS = 90 * 24 * 3600;
@@ -89,6 +91,23 @@ export class ActivityLog {
     const documents = events.map((event) => ({ _id: new ObjectId(), userId, ...event }));
     await storeCall(() => this.#events.insertMany(documents, { ordered: false }));
     return documents.map((document) => document._id);
+  }
+
+  /**
+   * Records that sessions were evicted beyond the cap, once each: concurrent log-ins of one user can
+   * each find the same session beyond it, so an eviction's id names the session it ended and a
+   * second record of it is a duplicate key, dropped. One command, like `record`.
+   */
+  async recordEvictions(userId: string, events: ReadonlyArray<ActivityEvent & { sessionId: string }>): Promise<void> {
+    if (events.length === 0) return;
+    await this.#ensureIndexes();
+    const documents = events.map((event) => ({ _id: `evicted:${event.sessionId}`, userId, ...event }));
+    try {
+      await storeCall(() => this.#events.insertMany(documents, { ordered: false }));
+    } catch (error) {
+      const duplicates = error instanceof MongoBulkWriteError && [error.writeErrors].flat().every((failure) => failure.code === DUPLICATE_KEY);
+      if (!duplicates) throw error;
+    }
   }
 
   /** Deletes events recorded in parallel with an action that then turned out not to happen. */

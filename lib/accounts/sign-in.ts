@@ -79,7 +79,7 @@ export async function startUserSession(
   if (event === "logged_in") {
     const [, version] = await Promise.all([
       app.sessions.evictBeyondCap(user.id, app.config.maxSessionsPerUser, created, (keys) =>
-        app.events.record(user.id, ...keys.map((sessionId) => ({ type: "session_evicted" as const, at: now, ...device, sessionId, bySessionId: created.key }))),
+        app.events.recordEvictions(user.id, keys.map((sessionId) => ({ type: "session_evicted" as const, at: now, ...device, sessionId, bySessionId: created.key }))),
       ),
       // Read after the insert, as the cap's check is: a password change that deleted the user's
       // sessions before this one existed has changed the version by now, and an account deletion

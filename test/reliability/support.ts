@@ -63,8 +63,9 @@ export const DOCUMENTED_ERRORS: Readonly<Record<string, number>> = Object.freeze
  */
 export function useFunctionEnv(env: Record<string, string> = {}, start: () => Promise<TestMongo> = startTestMongo): { readonly mongo: TestMongo } {
   // Every client here is 127.0.0.1, one network, and these suites start sessions by the thousand
-  // without cookies: the per-network limit on them (test/functions/visits.test.ts) is not their subject.
-  return useTestFunctionEnv({ SESSION_SECRETS: SECRET, ANONYMOUS_SESSIONS_PER_NETWORK: "100000", ...env }, start);
+  // without cookies: the per-network limit on them (test/functions/visits.test.ts) and the site-wide
+  // ceiling (test/functions/site-ceiling.test.ts) are not their subject.
+  return useTestFunctionEnv({ SESSION_SECRETS: SECRET, ANONYMOUS_SESSIONS_PER_NETWORK: "100000", SITE_LIMIT_ANONYMOUS_SESSIONS: "100000", ...env }, start);
 }
 
 /**

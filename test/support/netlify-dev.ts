@@ -84,8 +84,14 @@ export async function spawnNetlifyDev(): Promise<NetlifyDev & { ready: Promise<v
       // Every test's browser reaches netlify dev from 127.0.0.1: one network, which the production
       // limit of 10 registrations per hour would stop after the tenth test user.
       REGISTER_LIMIT_PER_NETWORK: "100000",
-      // Likewise the limit of 100 new sessions without cookies per network and window (visits, passkey options).
+      // Likewise the limit of 100 new sessions without cookies per network and window (visits, passkey options),
+      // the 20 log-ins per network and window of browsers without a device cookie (each test's is new),
+      // and the site-wide ceilings, which every suite sharing this netlify dev adds up to.
       ANONYMOUS_SESSIONS_PER_NETWORK: "100000",
+      LOGIN_LIMIT_PER_NETWORK: "100000",
+      SITE_LIMIT_HASHES: "100000",
+      SITE_LIMIT_REGISTRATIONS: "100000",
+      SITE_LIMIT_ANONYMOUS_SESSIONS: "100000",
       // netlify dev's functions run in development mode, where the tests' low hash cost is allowed.
       ...LOW_PASSWORD_COST,
     };
