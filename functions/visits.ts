@@ -8,7 +8,7 @@ import { sessionState } from "../lib/accounts/views.ts";
 
 /**
  * The lecture's visit counter: increments `visits` atomically (one database command), starting an
- * anonymous session if there is none (at most ANONYMOUS_SESSIONS_PER_NETWORK per network and window, else 429).
+ * anonymous session if there is none (under the limits of `startAnonymousSession`, else 429).
  * Answers the session's state as `GET /api/session` would, plus `firstVisit`: the visit moved the idle
  * expiry, and a session revoked meanwhile comes back as a new anonymous one, so a page renders both from here.
  */

@@ -118,7 +118,7 @@ export class ActivityLog {
   /**
    * Counts a failed log-in against an account: one counter per (account, 15-minute window) moved with
    * `$inc`, never the attempted password. Only accounts that exist have one, under their id, so a
-   * later account of a guessed name inherits nothing (issue 15). Called after the response
+   * later account of a guessed name inherits nothing. Called after the response
    * (`afterResponse`): a name without an account writes nothing, and the answer must not wait for a
    * write it would not send for such a name.
    */

@@ -9,8 +9,8 @@ import { siteCounter, type Counter } from "./login-throttle.ts";
  * Starts a session for a caller that has none (the visit counter's first visit, a passkey log-in's
  * challenge). A browser asks once and then has a session, which never counts again; a script
  * without cookies would otherwise store a session per request. So every start is counted, under
- * one counter shared by every such path (issue 15: "Nothing is written that the limits do not
- * bound"), and past it the throttle throws 429 `too_many_attempts` with `Retry-After`, writing nothing:
+ * counters every such path shares (nothing is written that the limits do not bound), and past
+ * them the throttle throws 429 `too_many_attempts` with `Retry-After`, writing nothing:
  *
  * - a stranger: its network's (ANONYMOUS_SESSIONS_PER_NETWORK per window) and the site-wide
  *   ceiling (SITE_LIMIT_ANONYMOUS_SESSIONS);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { MongoServerError, type Collection, type Db, type UpdateFilter } from "mongodb";
+import { MongoServerError, type Collection, type Db, type UpdateFilter, type UpdateResult } from "mongodb";
 import { GalletaError } from "../http/errors.ts";
 import type { LoginLimits, SiteLimits } from "../runtime/config.ts";
 import { indexesOnce, storeCall } from "../runtime/mongo.ts";
@@ -27,7 +27,7 @@ export function loginCounters(limits: LoginLimits, username: string, network: st
 }
 
 /**
- * The counter of one browser's device cookie (issue 15): it stands in for the three above, at the pair
+ * The counter of one browser's device cookie: it stands in for the three above, at the pair
  * limit, so a copied cookie is worth as few guesses per window as one network gets for one username.
  * Keyed by the username too, so that deleting the account can forget it.
  */
@@ -146,7 +146,7 @@ export class LoginThrottle {
   /**
    * Takes a reservation back from its counters (an attempt that was refused, or counted under the
    * wrong ones, must not count at all), leaving each counter as the attempt found it: its expiry back
-   * at its newest remaining attempt's, a counter the attempt created deleted (issue 15), and a
+   * at its newest remaining attempt's, a counter the attempt created deleted, and a
    * site-wide ceiling's count lowered by what the attempt added. One round trip (two for a ceiling
    * the attempt alone was counted under): the take-back and the deletion run in parallel, and either
    * order ends the same, since the deletion's filter ("no attempt but this one") also matches the
@@ -196,16 +196,7 @@ export class LoginThrottle {
       $push: { attempts: { $each: Array.from({ length: units }, () => attempt), $sort: { at: -1 }, $slice: limit } },
       $max: { expiresAt: new Date(attempt.at.getTime() + windowMs) },
     };
-    try {
-      await storeCall(() => this.#attempts.updateOne(filter, update, { upsert: true }));
-      return true;
-    } catch (error) {
-      // The counter exists but is full (the upsert then tries to insert its _id again), or two
-      // first attempts raced to create it: without upsert, the filter alone decides.
-      if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-      const result = await storeCall(() => this.#attempts.updateOne(filter, update));
-      return result.matchedCount === 1;
-    }
+    return fits((upsert) => this.#attempts.updateOne(filter, update, { upsert }));
   }
 
   /**
@@ -216,14 +207,7 @@ export class LoginThrottle {
     if (units > limit) return false;
     const filter = { _id: key, count: { $lte: limit - units } };
     const update: UpdateFilter<CeilingDocument> = { $inc: { count: units }, $setOnInsert: { expiresAt: endsAt ?? new Date() } };
-    try {
-      await storeCall(() => this.#ceilings.updateOne(filter, update, { upsert: true }));
-      return true;
-    } catch (error) {
-      if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
-      const result = await storeCall(() => this.#ceilings.updateOne(filter, update));
-      return result.matchedCount === 1;
-    }
+    return fits((upsert) => this.#ceilings.updateOne(filter, update, { upsert }));
   }
 
   /** When every full counter has room again: its `limit`-th newest attempt leaves the window, or a ceiling's window ends. */
@@ -238,5 +222,21 @@ export class LoginThrottle {
       if (at !== undefined) retryAt = Math.max(retryAt, at.getTime() + windowMs);
     }
     return retryAt;
+  }
+}
+
+/**
+ * Runs a counter's conditional update as an upsert, so that a first attempt creates the counter;
+ * whether it fitted. The counter exists but is full (the upsert then tries to insert its _id again),
+ * or two first attempts raced to create it: then, without upsert, the filter alone decides.
+ */
+async function fits(update: (upsert: boolean) => Promise<UpdateResult>): Promise<boolean> {
+  try {
+    await storeCall(() => update(true));
+    return true;
+  } catch (error) {
+    if (!(error instanceof MongoServerError && error.code === DUPLICATE_KEY)) throw error;
+    const result = await storeCall(() => update(false));
+    return result.matchedCount === 1;
   }
 }

@@ -7,6 +7,7 @@ import authenticationOptions from "../../functions/passkey-authentication-option
 import visits from "../../functions/visits.ts";
 import { SoftAuthenticator } from "../support/authenticator.ts";
 import { useFunctionEnv } from "../support/function-env.ts";
+import type { PasswordWork } from "../support/password-work.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, PASSWORD, registerUser, SECRET, uniqueName } from "./harness.ts";
 import { addedPasskey, passkeyLogIn } from "./passkey-harness.ts";
@@ -14,23 +15,13 @@ import { ceilingGrowth, growth, stored } from "./stored.ts";
 
 // Counts password checks and new hashes, as test/functions/throttling.test.ts does (and for the same
 // reason starts from a fresh module graph, and leaves one).
-const work = vi.hoisted(() => {
+const work = vi.hoisted((): PasswordWork => {
   vi.resetModules();
   return { checks: 0, hashes: 0 };
 });
 vi.mock("../../lib/accounts/passwords.ts", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../lib/accounts/passwords.ts")>();
-  return {
-    ...original,
-    verifyPassword: (...args: Parameters<typeof original.verifyPassword>) => {
-      work.checks += 1;
-      return original.verifyPassword(...args);
-    },
-    hashPassword: (...args: Parameters<typeof original.hashPassword>) => {
-      work.hashes += 1;
-      return original.hashPassword(...args);
-    },
-  };
+  const { countingPasswords } = await import("../support/password-work.ts");
+  return countingPasswords(await importOriginal(), work);
 });
 
 // Small ceilings, so that a flood from many networks reaches them in a few waves.

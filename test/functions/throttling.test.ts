@@ -8,32 +8,22 @@ import token from "../../functions/token.ts";
 import { closeDatabase } from "../../lib/runtime/mongo.ts";
 import reauthenticate from "../../functions/reauthenticate.ts";
 import { useFunctionEnv } from "../support/function-env.ts";
+import type { PasswordWork } from "../support/password-work.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { expectError, PASSWORD, registerUser, SECRET, uniqueName } from "./harness.ts";
 import { ceilingGrowth, growth, stored, type Stored } from "./stored.ts";
 
-// Counts password checks (scrypt verifications) and new hashes, the cost the throttle exists to bound:
-// status codes alone would not show a guess that was checked and then answered 429. The unit files share a module
-// graph per worker (vitest.config.ts, isolate: false), and a mock reaches only modules loaded after
-// it: so this file starts with a fresh graph (before its imports, which vitest hoists below this) and
-// leaves a fresh one, so that no later file gets functions bound to the counting copy.
-const checks = vi.hoisted(() => {
+// Counts password checks and new hashes (test/support/password-work.ts). The unit files share a
+// module graph per worker (vitest.config.ts, isolate: false), and a mock reaches only modules loaded
+// after it: so this file starts with a fresh graph (before its imports, which vitest hoists below
+// this) and leaves a fresh one, so that no later file gets functions bound to the counting copy.
+const work = vi.hoisted((): PasswordWork => {
   vi.resetModules();
-  return { count: 0, hashes: 0 };
+  return { checks: 0, hashes: 0 };
 });
 vi.mock("../../lib/accounts/passwords.ts", async (importOriginal) => {
-  const original = await importOriginal<typeof import("../../lib/accounts/passwords.ts")>();
-  return {
-    ...original,
-    verifyPassword: (...args: Parameters<typeof original.verifyPassword>) => {
-      checks.count += 1;
-      return original.verifyPassword(...args);
-    },
-    hashPassword: (...args: Parameters<typeof original.hashPassword>) => {
-      checks.hashes += 1;
-      return original.hashPassword(...args);
-    },
-  };
+  const { countingPasswords } = await import("../support/password-work.ts");
+  return countingPasswords(await importOriginal(), work);
 });
 
 // Every test here runs in one pinned window (below), so the site-wide ceiling on hashes, which has
@@ -57,8 +47,8 @@ afterAll(() => {
   vi.resetModules();
 });
 beforeEach(() => {
-  checks.count = 0;
-  checks.hashes = 0;
+  work.checks = 0;
+  work.hashes = 0;
 });
 
 function attempt(username: string, password: string, ip: string, browser = new TestBrowser()): Promise<Response> {
@@ -112,14 +102,14 @@ describe("login throttling", { timeout: 120_000 }, () => {
     const statuses = await waves(3, 50, () => ({ username, ip }));
     expect(statuses.every((status) => status === 429)).toBe(true);
     await expectThrottled(await attempt(username, PASSWORD, ip));
-    expect(checks.count).toBe(5);
+    expect(work.checks).toBe(5);
   });
 
   it("checks at most 20 passwords from one address spraying usernames in waves of 50", async () => {
     const ip = uniqueClient();
     const statuses = await waves(3, 50, () => ({ username: uniqueName("spray"), ip }));
-    expect(checks.count).toBeLessThanOrEqual(20);
-    expect(statuses.filter((status) => status === 401)).toHaveLength(checks.count);
+    expect(work.checks).toBeLessThanOrEqual(20);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(work.checks);
     expect(statuses.filter((status) => status !== 401).every((status) => status === 429)).toBe(true);
   });
 
@@ -132,7 +122,7 @@ describe("login throttling", { timeout: 120_000 }, () => {
     const attacking = waves(3, 50, () => ({ username, ip: uniqueClient() }));
     expect((await attempt(username, PASSWORD, home, victim)).status).toBe(200);
     const statuses = await attacking;
-    const attackChecks = checks.count - 1;
+    const attackChecks = work.checks - 1;
     expect(attackChecks).toBeLessThanOrEqual(50);
     expect(statuses.filter((status) => status === 401)).toHaveLength(attackChecks);
     expect(statuses.filter((status) => status !== 401).every((status) => status === 429)).toBe(true);
@@ -153,7 +143,7 @@ describe("login throttling", { timeout: 120_000 }, () => {
       await expectError(await attempt(username, "wrong password", uniqueClient(), thief), 401, "invalid_credentials");
     }
     await expectThrottled(await attempt(username, PASSWORD, uniqueClient(), thief));
-    expect(checks.count).toBe(5);
+    expect(work.checks).toBe(5);
     expect((await attempt(username, PASSWORD, uniqueClient())).status).toBe(200);
   });
 
@@ -182,7 +172,7 @@ describe("login throttling", { timeout: 120_000 }, () => {
       else await expectError(await attempt(uniqueName("guess"), "wrong password", ip), 401, "invalid_credentials");
     }
     await expectThrottled(await attempt(username, PASSWORD, ip));
-    expect(checks.count).toBe(20);
+    expect(work.checks).toBe(20);
     expect((await attempt(username, PASSWORD, uniqueClient())).status).toBe(200);
   });
 
@@ -238,7 +228,7 @@ describe("login throttling", { timeout: 120_000 }, () => {
     for (let failure = 0; failure < 4; failure += 1) await attempt(username, "wrong password", ip);
     for (let login = 0; login < 5; login += 1) expect((await attempt(username, PASSWORD, ip)).status).toBe(200);
     for (let failure = 0; failure < 4; failure += 1) await expectError(await attempt(username, "wrong password", ip), 401, "invalid_credentials");
-    expect(checks.count).toBe(13);
+    expect(work.checks).toBe(13);
   });
 
   it("throttles POST /api/token with credentials the same way, sharing the counter with login", async () => {
@@ -287,7 +277,7 @@ describe("the right password, again and again", { timeout: 240_000 }, () => {
     const ip = uniqueClient();
     const before = await everything();
     const statuses = await rightPasswordWaves(username, 12, 5, () => ({ browser: attacker, ip }));
-    expect(checks.count).toBe(10);
+    expect(work.checks).toBe(10);
     expect(statuses.filter((status) => status === 200)).toHaveLength(10);
     expect(statuses.filter((status) => status !== 200).every((status) => status === 429)).toBe(true);
     const after = await everything();
@@ -306,16 +296,16 @@ describe("the right password, again and again", { timeout: 240_000 }, () => {
     const ip = uniqueClient();
     const before = await everything();
     const statuses = await rightPasswordWaves(username, 12, 5, () => ({ ip }));
-    expect(checks.count).toBeLessThanOrEqual(20);
-    expect(statuses.filter((status) => status === 200)).toHaveLength(checks.count);
+    expect(work.checks).toBeLessThanOrEqual(20);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(work.checks);
     expect(statuses.filter((status) => status !== 200).every((status) => status === 429)).toBe(true);
-    expect(newEvents(before, await everything(), id).logged_in).toBe(checks.count);
+    expect(newEvents(before, await everything(), id).logged_in).toBe(work.checks);
   });
 
   it("checks at most 50 passwords per window for an account from browsers it does not know, from any number of addresses: 80 log-ins, 20 at a time", async () => {
     const { username } = await registerUser(new TestBrowser());
     const statuses = await rightPasswordWaves(username, 4, 20, () => ({ ip: uniqueClient() }));
-    expect(checks.count).toBe(50);
+    expect(work.checks).toBe(50);
     expect(statuses.filter((status) => status === 200)).toHaveLength(50);
     expect(statuses.filter((status) => status !== 200).every((status) => status === 429)).toBe(true);
   });
@@ -323,15 +313,15 @@ describe("the right password, again and again", { timeout: 240_000 }, () => {
   it("counts re-authentication with the password, tokens minted with credentials and password changes back and forth the same way", async () => {
     const browser = new TestBrowser();
     const { username } = await registerUser(browser);
-    checks.count = 0;
-    checks.hashes = 0;
+    work.checks = 0;
+    work.hashes = 0;
     // The account's own browser: 15 re-authentications, of which the account's 10 per window are checked.
     const reauthentications = [];
     for (let again = 0; again < 15; again += 1) {
       reauthentications.push((await browser.send(reauthenticate, "/api/reauthenticate", { method: "POST", body: { password: PASSWORD } })).status);
     }
     expect(reauthentications).toEqual([...Array<number>(10).fill(200), ...Array<number>(5).fill(429)]);
-    expect(checks.count).toBe(10);
+    expect(work.checks).toBe(10);
     // A script without cookies: 25 tokens from one address, of which its network's 20 are checked.
     const ip = uniqueClient();
     const tokens = [];
@@ -339,14 +329,14 @@ describe("the right password, again and again", { timeout: 240_000 }, () => {
       tokens.push((await new TestBrowser().send(token, "/api/token", { method: "POST", body: { username, password: PASSWORD }, ip })).status);
     }
     expect(tokens).toEqual([...Array<number>(20).fill(200), ...Array<number>(5).fill(429)]);
-    expect(checks.count).toBe(30);
+    expect(work.checks).toBe(30);
   });
 
   it("counts a password change twice, its check and its new hash: an account's own browser changes it back and forth 5 times per window", async () => {
     const browser = new TestBrowser();
     await registerUser(browser);
-    checks.count = 0;
-    checks.hashes = 0;
+    work.checks = 0;
+    work.hashes = 0;
     const passwords = [PASSWORD, "another passphrase"];
     const changes = [];
     for (let change = 0; change < 8; change += 1) {
@@ -354,7 +344,7 @@ describe("the right password, again and again", { timeout: 240_000 }, () => {
       changes.push((await browser.send(password, "/api/password", { method: "POST", body })).status);
     }
     expect(changes).toEqual([...Array<number>(5).fill(200), ...Array<number>(3).fill(429)]);
-    expect({ checks: checks.count, hashes: checks.hashes }).toEqual({ checks: 5, hashes: 5 });
+    expect(work).toEqual({ checks: 5, hashes: 5 });
   });
 });
 
@@ -387,7 +377,7 @@ describe("device cookies (issue 15)", { timeout: 240_000 }, () => {
     await expectThrottled(await attempt(username, PASSWORD, uniqueClient(), copy));
     expect((await attempt(username, PASSWORD, uniqueClient(), phone)).status).toBe(200);
     // The phone's log-in, the copy's 5 guesses, the phone's second log-in: the refused attempt checked nothing.
-    expect(checks.count).toBe(7);
+    expect(work.checks).toBe(7);
   });
 
   it("makes every device cookie of the user worthless once the password changes, except the one the changing browser gets with the change", async () => {
@@ -403,11 +393,11 @@ describe("device cookies (issue 15)", { timeout: 240_000 }, () => {
     // An address that has used up its attempts at this username tells a valid device cookie from any other.
     const shared = uniqueClient();
     await exhaustPair(username, shared);
-    expect(checks.count).toBe(7);
+    expect(work.checks).toBe(7);
     await expectThrottled(await attempt(username, newPassword, shared, phone));
     await expectThrottled(await attempt(username, newPassword, shared, copy));
     expect((await attempt(username, newPassword, shared, laptop)).status).toBe(200);
-    expect(checks.count).toBe(8);
+    expect(work.checks).toBe(8);
   });
 
   it("makes the device cookies of a deleted account worthless, even once its username is registered again", async () => {
@@ -421,7 +411,7 @@ describe("device cookies (issue 15)", { timeout: 240_000 }, () => {
     await exhaustPair(username, shared);
     await expectThrottled(await attempt(username, PASSWORD, shared, old));
     expect((await attempt(username, PASSWORD, shared, newcomer)).status).toBe(200);
-    expect(checks.count).toBe(6);
+    expect(work.checks).toBe(6);
   });
 
   it("lets the user's own browser in from an address strangers have used up, and keeps an unknown browser there out", async () => {
@@ -434,12 +424,12 @@ describe("device cookies (issue 15)", { timeout: 240_000 }, () => {
       await expectError(response, 401, "invalid_credentials");
     }
     for (let refused = 0; refused < 5; refused += 1) await expectThrottled(await attempt(uniqueName("stranger"), "wrong password", cafe));
-    expect(checks.count).toBe(20);
+    expect(work.checks).toBe(20);
     await expectThrottled(await attempt(username, PASSWORD, cafe));
     expect((await attempt(username, PASSWORD, cafe, home)).status).toBe(200);
     expect((await attempt(username, PASSWORD, cafe, home)).status).toBe(200);
     await expectThrottled(await attempt(username, PASSWORD, cafe));
-    expect(checks.count).toBe(22);
+    expect(work.checks).toBe(22);
   });
 });
 
@@ -458,7 +448,7 @@ describe("what log-in attempts store (issue 15)", { timeout: 240_000 }, () => {
     const statuses = await Promise.all(names.map((name) => attempt(name, "wrong password", ip).then((response) => response.status)));
     expect(statuses.filter((status) => status === 401)).toHaveLength(20);
     expect(statuses.filter((status) => status !== 401).every((status) => status === 429)).toBe(true);
-    expect(checks.count).toBe(20);
+    expect(work.checks).toBe(20);
     const flooded = await everything();
     // One counter for the network, and a pair and a username counter for each of the 20 attempts
     // admitted: within the README's bound of 61 documents per network per window; and the 20 hashes
@@ -480,7 +470,7 @@ describe("what log-in attempts store (issue 15)", { timeout: 240_000 }, () => {
       vi.setSystemTime(pinned);
     }
     expect(await everything()).toEqual(flooded);
-    expect(checks.count).toBe(20);
+    expect(work.checks).toBe(20);
     // A name that was guessed before it existed: its new account inherits none of the failures.
     const latecomer = new TestBrowser();
     await registerUser(latecomer, admitted[0]);
