@@ -3,6 +3,7 @@ import { optionalBoolean, requireObject } from "../http/validation.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
 import type { AppSessionData, Services } from "./app-services.ts";
 import type { ActivityEvent, Device } from "./activity.ts";
+import { sessionGone } from "./auth.ts";
 import { rememberDevice } from "./device-cookie.ts";
 import { logInThen, type LogInOptions } from "./login.ts";
 import { GalletaError } from "../http/errors.ts";
@@ -88,7 +89,9 @@ export async function startUserSession(
     ]);
     if (proof !== undefined && version !== proof.passwordVersion) {
       await Promise.all([app.sessions.destroy(undefined, created), app.events.retract(recorded)]);
-      throw new GalletaError("invalid_credentials", "The password was changed, or the account deleted, while you were logging in.");
+      const lost = new GalletaError("invalid_credentials", "The password was changed, or the account deleted, while you were logging in.");
+      // The browser's previous session went with the regeneration: its cookies go too.
+      throw jar === undefined ? lost : sessionGone(app, { jar, via: "cookie" }, lost);
     }
   }
   if (jar !== undefined && proof !== undefined) rememberDevice(jar, user, proof.passwordVersion);

@@ -8,7 +8,7 @@ import {
 import { GalletaError } from "../../http/errors.ts";
 import type { Device } from "../activity.ts";
 import type { Services } from "../app-services.ts";
-import type { UserSession } from "../auth.ts";
+import { clearingIfGone, type UserSession } from "../auth.ts";
 import { requireRecentAuthentication } from "../reauthentication.ts";
 import { CHALLENGE_TTL_MS, newChallenge } from "./challenges.ts";
 import { passkeyName } from "./passkey-names.ts";
@@ -54,46 +54,49 @@ export async function registrationOptions(app: Services, { session }: UserSessio
  * challenge (single use, within 5 minutes, for this user), this RP ID and origin. Records
  * `passkey_added`. Needs a recent log-in still.
  */
-export async function registerPasskey(
+export function registerPasskey(
   app: Services,
-  { session }: UserSession,
+  current: UserSession,
   rp: RelyingParty,
   response: RegistrationResponseJSON,
   name: string | undefined,
   device: Device,
 ): Promise<PasskeyRecord> {
-  const now = new Date();
-  requireRecentAuthentication(session, app.config.reauthMs, now);
-  const challenge = signedChallenge(response.response.clientDataJSON);
-  const issued = challenge === undefined ? null : await app.challenges.consume(session.key, "registration", challenge, now);
-  if (challenge === undefined || issued?.userId !== session.userId) throw challengeExpired();
-  const info = await verified(response, challenge, rp);
-  const passkey: PasskeyRecord = {
-    id: info.credential.id,
-    userId: session.userId,
-    publicKey: info.credential.publicKey,
-    signCount: info.credential.counter,
-    transports: info.credential.transports ?? [],
-    deviceType: info.credentialDeviceType,
-    backedUp: info.credentialBackedUp,
-    aaguid: info.aaguid,
-    userVerified: info.userVerified,
-    name: name ?? passkeyName(info.aaguid, device.userAgent),
-    createdAt: now,
-    lastUsedAt: null,
-  };
-  await app.passkeys.insert(passkey);
-  const [user] = await Promise.all([
-    // Read after the insert: an account deletion that removed the user's passkeys before this one
-    // existed has removed the user by now, so this passkey goes too instead of outliving its account.
-    app.users.findById(session.userId),
-    app.events.record(session.userId, { type: "passkey_added", at: now, ...device, sessionId: session.key, passkeyId: passkey.id, passkeyName: passkey.name }),
-  ]);
-  if (user === null) {
-    await app.passkeys.remove(session.userId, passkey.id);
-    throw new GalletaError("unauthenticated", "Your account has been deleted.");
-  }
-  return passkey;
+  const { session } = current;
+  return clearingIfGone(app, current, async () => {
+    const now = new Date();
+    requireRecentAuthentication(session, app.config.reauthMs, now);
+    const challenge = signedChallenge(response.response.clientDataJSON);
+    const issued = challenge === undefined ? null : await app.challenges.consume(session.key, "registration", challenge, now);
+    if (challenge === undefined || issued?.userId !== session.userId) throw challengeExpired();
+    const info = await verified(response, challenge, rp);
+    const passkey: PasskeyRecord = {
+      id: info.credential.id,
+      userId: session.userId,
+      publicKey: info.credential.publicKey,
+      signCount: info.credential.counter,
+      transports: info.credential.transports ?? [],
+      deviceType: info.credentialDeviceType,
+      backedUp: info.credentialBackedUp,
+      aaguid: info.aaguid,
+      userVerified: info.userVerified,
+      name: name ?? passkeyName(info.aaguid, device.userAgent),
+      createdAt: now,
+      lastUsedAt: null,
+    };
+    await app.passkeys.insert(passkey);
+    const [user] = await Promise.all([
+      // Read after the insert: an account deletion that removed the user's passkeys before this one
+      // existed has removed the user by now, so this passkey goes too instead of outliving its account.
+      app.users.findById(session.userId),
+      app.events.record(session.userId, { type: "passkey_added", at: now, ...device, sessionId: session.key, passkeyId: passkey.id, passkeyName: passkey.name }),
+    ]);
+    if (user === null) {
+      await app.passkeys.remove(session.userId, passkey.id);
+      throw new GalletaError("unauthenticated", "Your account has been deleted.");
+    }
+    return passkey;
+  });
 }
 
 type RegistrationInfo = Extract<VerifiedRegistrationResponse, { verified: true }>["registrationInfo"];
