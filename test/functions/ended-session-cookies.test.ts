@@ -103,6 +103,9 @@ describe("other requests whose session ends while they run, with SESSION_CACHE_S
   it("clears both cookies when a passkey's registration finds the account deleted", async () => {
     const { browser, username } = await cachedBrowser();
     const asked = (await (await askRegistrationOptions(browser)).json()) as PublicKeyCredentialCreationOptionsJSON;
+    // The options' proof dropped the cached copy (it showed the old authenticatedAt); a read makes a new one.
+    await browser.send(session, "/api/session");
+    expect([...browser.cookies.keys()]).toContain("sid.cache");
     const other = await loggedIn(username);
     const insert = holdCalls(services().passkeys, "insert");
     const body = { response: new SoftAuthenticator().register(asked, SITE) };

@@ -21,7 +21,7 @@ import { signedChallenge } from "./client-data.ts";
 import { challengeExpired, passkeyInvalid } from "./passkey-input.ts";
 import type { PasskeyRecord } from "./passkey-store.ts";
 import type { RelyingParty } from "./relying-party.ts";
-import { encodedUserHandleOf } from "./user-handle.ts";
+import { legacyUserHandle } from "./user-handle.ts";
 
 /**
  * Options for navigator.credentials.get(). No session is needed: a visitor without one gets an
@@ -153,7 +153,7 @@ async function checkAssertion(
     app.passkeys.find(response.id),
   );
   if (challenge === undefined || issued === null) throw challengeExpired();
-  if (passkey === null || (owner !== undefined && passkey.userId !== owner) || !handleMatches(response, passkey.userId)) throw passkeyInvalid();
+  if (passkey === null || (owner !== undefined && passkey.userId !== owner) || !handleMatches(response, passkey)) throw passkeyInvalid();
   const info = await verified(response, challenge, rp, passkey);
   const { newCounter, credentialBackedUp } = info;
   // An authenticator that always reports 0 does not count; otherwise the counter must move forward.
@@ -174,10 +174,10 @@ async function allSettled<A, B, C>(a: Promise<A>, b: Promise<B> | B, c: Promise<
   return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [A, B, C];
 }
 
-/** A discoverable credential's assertion names its user (the handle given at registration): it must be the passkey's owner. */
-function handleMatches(response: AuthenticationResponseJSON, userId: string): boolean {
+/** A discoverable credential's assertion names its user (the handle given at registration): it must be the passkey's. */
+function handleMatches(response: AuthenticationResponseJSON, passkey: PasskeyRecord): boolean {
   const handle = response.response.userHandle;
-  return handle == null || handle === encodedUserHandleOf(userId);
+  return handle == null || handle === (passkey.userHandle ?? legacyUserHandle(passkey.userId));
 }
 
 async function verified(
