@@ -79,9 +79,9 @@ async function exercise(path: string, method: string): Promise<Response> {
       return callPath(path, visitor, { method, body: { response: authenticator.assert(options, { origin: ORIGIN }) } });
     }
     case "POST /api/cookies":
-      return callPath(path, user, { method, body: { name: "theme", value: "dark", signed: true } });
+      return callPath(path, user, { method, body: { name: "play.theme", value: "dark", signed: true } });
     case "DELETE /api/cookies/{name}":
-      return callPath("/api/cookies/theme", user, { method });
+      return callPath("/api/cookies/play.theme", user, { method });
     default:
       return callPath(path, user, { method, ...(method === "POST" ? { body: {} } : {}) });
   }
