@@ -19,7 +19,7 @@ export default methods({
     const remember = readRemember(body);
     const jar = requestJar(request, app);
     const previous = await app.sessions.read(jar);
-    const assertion = { rp: relyingParty(request, app.config.webauthn), device: deviceOf(request, context.ip) };
+    const assertion = { rp: relyingParty(request, app.config.webauthn), client: context.ip, device: deviceOf(request, context.ip) };
     const session = await signInWithPasskey(app, jar, previous, response, remember, assertion);
     return json(sessionState(session), 200, jar);
   },
