@@ -431,8 +431,9 @@ describe("bounds on passkey attempts", { timeout: 60_000 }, () => {
     const before = await api.mongo.db.collection("events").countDocuments({ userId: user.id, type: "logged_in" });
     const statuses: number[] = [];
     for (let login = 0; login < 12; login += 1) statuses.push((await passkeyLogIn(new TestBrowser(), authenticator)).status);
-    expect(statuses).toEqual([...Array<number>(10).fill(200), 429, 429]);
-    expect(await api.mongo.db.collection("events").countDocuments({ userId: user.id, type: "logged_in" })).toBe(before + 10);
+    // The password that proved the passkey's addition took the first of the 10.
+    expect(statuses).toEqual([...Array<number>(9).fill(200), 429, 429, 429]);
+    expect(await api.mongo.db.collection("events").countDocuments({ userId: user.id, type: "logged_in" })).toBe(before + 9);
   });
 });
 
