@@ -90,10 +90,10 @@ export async function logInThen<T>(
 }
 
 /** Counts an attempt under `counters` instead of the device cookie's it was reserved under (taken back beside, so it leaves nothing there). */
-async function instead(app: Services, reserved: Reservation, counters: readonly Counter[], now: Date): Promise<Reservation> {
+async function instead(app: Services, reserved: Reservation, counters: readonly Counter[], now: Date): Promise<void> {
   const released = app.throttle.release(reserved);
   try {
-    return await app.throttle.reserve(counters, now, app.config.loginLimits.windowMs);
+    await app.throttle.reserve(counters, now, app.config.loginLimits.windowMs);
   } finally {
     await released;
   }
