@@ -67,6 +67,9 @@ export async function startNetlifyDev(): Promise<NetlifyDev> {
   return site;
 }
 
+/** The per-account limit on log-ins, set out of reach of the suites whose users log in again and again. */
+const ACCOUNT_LOGINS_OUT_OF_REACH = Object.freeze({ LOGIN_LIMIT_PER_ACCOUNT: "100000" });
+
 /**
  * As startNetlifyDev, without waiting: netlify dev is still starting when this resolves, and
  * `ready` settles as startNetlifyDev would (on failure netlify dev is already stopped), so the
@@ -89,6 +92,7 @@ export async function spawnNetlifyDev(): Promise<NetlifyDev & { ready: Promise<v
       // and the site-wide ceilings, which every suite sharing this netlify dev adds up to.
       ANONYMOUS_SESSIONS_PER_NETWORK: "100000",
       LOGIN_LIMIT_PER_NETWORK: "100000",
+      ...ACCOUNT_LOGINS_OUT_OF_REACH,
       SITE_LIMIT_HASHES: "100000",
       SITE_LIMIT_REGISTRATIONS: "100000",
       SITE_LIMIT_ANONYMOUS_SESSIONS: "100000",
@@ -107,14 +111,16 @@ export async function spawnNetlifyDev(): Promise<NetlifyDev & { ready: Promise<v
  * Runs `npm run dev` (node netlify/dev.ts) the way a developer would after cloning: no MONGODB_URI,
  * no SESSION_SECRETS, no NODE_ENV, so the launcher starts its own stand-in and secret. Ports are
  * chosen here (PORT, and the launcher passes the other flags on to netlify dev). Only the tests'
- * low hash cost is set, which changes what a log-in costs, not how the launcher starts.
+ * low hash cost is set, which changes what a log-in costs, not how the launcher starts, and the
+ * per-account limit on log-ins, which the load tests' four users, each logged in 25 times within
+ * minutes, would reach (LOGIN_LIMIT_PER_ACCOUNT: 10 per window).
  */
 export async function startNpmRunDev(): Promise<NpmRunDev> {
   const { port, flags } = await portFlags();
   const args = [join("netlify", "dev.ts"), ...flags];
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
   for (const name of CONFIG_ENV) delete env[name];
-  Object.assign(env, LOW_PASSWORD_COST);
+  Object.assign(env, LOW_PASSWORD_COST, ACCOUNT_LOGINS_OUT_OF_REACH);
   const { ready, ...server } = launch(args, env, port, async () => undefined);
   await ready;
   const mongoUri = /local MongoDB stand-in at (mongodb:\/\/\S+?)\s/.exec(server.output())?.[1];
