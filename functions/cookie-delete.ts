@@ -5,7 +5,7 @@ import { methods, noContent } from "../lib/http/http.ts";
 import { assertSameOrigin } from "../lib/http/same-origin.ts";
 import { getConfig } from "../lib/runtime/config.ts";
 
-/** Clears one playground cookie (never the session cookie). */
+/** Clears one playground cookie (named play.…; nothing else). */
 export default methods({
   DELETE: async (request, context) => {
     assertSameOrigin(request);

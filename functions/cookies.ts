@@ -5,7 +5,7 @@ import { json, methods, readJson } from "../lib/http/http.ts";
 import { assertSameOrigin } from "../lib/http/same-origin.ts";
 import { getConfig } from "../lib/runtime/config.ts";
 
-/** The cookie playground: lists the cookies the server received (plain, signed and valid, tampered) and sets new ones. */
+/** The cookie playground: lists its own cookies the server received (named play.…: plain, signed and valid, tampered) and sets new ones. */
 export default methods({
   GET: async (request) => {
     const jar = new CookieJar(request, getConfig().secrets);

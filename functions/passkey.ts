@@ -12,7 +12,7 @@ export default methods({
     const app = services();
     const name = requirePasskeyName(requireObject(await readJson(request)));
     const current = await requireCookieUser(request, app);
-    const passkey = await renamePasskey(app, current, context.params.id ?? "", name);
+    const passkey = await renamePasskey(app, current, context.params.id ?? "", name, deviceOf(request, context.ip));
     return json({ passkey: passkeyView(passkey) }, 200, current.jar);
   },
   DELETE: async (request, context) => {

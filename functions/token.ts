@@ -1,6 +1,7 @@
 import type { Config } from "@netlify/functions";
 import { deviceOf } from "../lib/accounts/activity.ts";
 import { requireUser } from "../lib/accounts/auth.ts";
+import { GalletaError } from "../lib/http/errors.ts";
 import { json, methods, readJson } from "../lib/http/http.ts";
 import { readCredentials } from "../lib/accounts/login.ts";
 import { requireRecentAuthentication } from "../lib/accounts/reauthentication.ts";
@@ -11,8 +12,8 @@ import { issueToken } from "../lib/accounts/tokens.ts";
 /**
  * Access tokens for API clients: with `{ username, password }` a new server-side session is started
  * for the client (a remembered one, under the session cap); without a body the caller's logged-in
- * session is used, which needs a recent log-in. The token names that session, so revoking it or
- * logging out invalidates the token.
+ * session is used, which needs a recent log-in and the session cookie: a token never mints a token.
+ * The token names that session, so revoking it or logging out invalidates the token.
  */
 export default methods({
   POST: async (request, context) => {
@@ -37,7 +38,9 @@ async function sessionForCredentials(request: Request, client: string, now: Date
 
 async function recentSession(request: Request) {
   const app = services();
-  const { session } = await requireUser(request, app);
+  const { session, via } = await requireUser(request, app);
+  // A token that could mint the next one would renew itself for as long as its session lasts.
+  if (via !== "cookie") throw new GalletaError("cookie_session_required", "A token comes from a browser's session cookie or from the password, never from another token.");
   requireRecentAuthentication(session, app.config.reauthMs, new Date());
   return session;
 }

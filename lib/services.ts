@@ -5,6 +5,7 @@ import { LoginThrottle } from "./accounts/login-throttle.ts";
 import { getDatabase } from "./runtime/mongo.ts";
 import { MongoStore } from "./sessions/mongo-store.ts";
 import { SessionCookieCache } from "./sessions/session-cache.ts";
+import { SessionStats } from "./sessions/session-stats.ts";
 import { SessionManager } from "./sessions/sessions.ts";
 import { UserStore } from "./accounts/users.ts";
 import { passwordCost } from "./accounts/passwords.ts";
@@ -27,6 +28,7 @@ export function services(): Services {
       sessions: new SessionManager(store, config, {
         cache: config.cacheMs > 0 ? new SessionCookieCache(config.secrets, config.cacheMs) : undefined,
       }),
+      stats: new SessionStats(db, store, config),
       users: new UserStore(db, passwordCost(config)),
       throttle: new LoginThrottle(db),
       events: new ActivityLog(db),

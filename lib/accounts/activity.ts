@@ -16,6 +16,7 @@ export type ActivityType =
   | "login_failed"
   // Passkeys (issue 16).
   | "passkey_added"
+  | "passkey_renamed"
   | "passkey_removed"
   | "passkey_used"
   | "passkey_clone_suspected";
@@ -42,6 +43,8 @@ export interface ActivityEvent extends Device {
   /** passkey_*, and a passkey log-in or re-authentication: which passkey (its credential id) and its name. */
   passkeyId?: string;
   passkeyName?: string;
+  /** passkey_renamed: the name it had before (`passkeyName` is the new one). */
+  previousName?: string;
 }
 
 interface EventDocument extends ActivityEvent {

@@ -1,6 +1,7 @@
 import type { Db } from "mongodb";
 import type { GalletaConfig } from "../runtime/config.ts";
 import type { MongoStore } from "../sessions/mongo-store.ts";
+import type { SessionStats } from "../sessions/session-stats.ts";
 import type { SessionManager } from "../sessions/sessions.ts";
 import type { ActivityLog } from "./activity.ts";
 import type { LoginThrottle } from "./login-throttle.ts";
@@ -26,6 +27,8 @@ export interface Services {
   db: Db;
   store: MongoStore<AppSessionData>;
   sessions: SessionManager<AppSessionData>;
+  /** The storage page's figures, shared by every instance. */
+  stats: SessionStats<AppSessionData>;
   users: UserStore;
   throttle: LoginThrottle;
   events: ActivityLog;

@@ -70,11 +70,44 @@ export async function changeRequestSession(request: Request, app: Services, chan
   return { jar, session, via: session === null ? "none" : "cookie" };
 }
 
-/** The request's session if it belongs to a logged-in user, else 401 `unauthenticated`. */
+/**
+ * The request's session if it belongs to a logged-in user, else 401 `unauthenticated`, whose answer
+ * clears a session cookie that named no live session (as a plain read's does).
+ */
 export async function requireUser(request: Request, app: Services, options: ReadOptions = {}): Promise<UserSession> {
   const current = await requestSession(request, app, options);
   if (current.session?.userId == null) {
-    throw new GalletaError("unauthenticated", "Log in first.", { headers: { "WWW-Authenticate": 'Bearer realm="galleta"' } });
+    throw new GalletaError("unauthenticated", "Log in first.", { headers: { "WWW-Authenticate": 'Bearer realm="galleta"' }, cookies: current.jar });
   }
   return current as UserSession;
+}
+
+/**
+ * `error`, answered with the session cookie and its cached copy cleared, and nothing else the
+ * request had queued: for a browser whose session turned out to be gone (it ended meanwhile, its
+ * account was deleted, or a sign-in replaced it and then could not keep its own). Without that the
+ * browser would keep presenting it, and within SESSION_CACHE_SECONDS its cached copy would still
+ * read as logged in. A bearer token's request keeps its cookies: they are not the token's session.
+ */
+export function sessionGone(app: Services, { jar, via }: Pick<RequestSession, "jar" | "via">, error: GalletaError): GalletaError {
+  if (via !== "cookie") return error;
+  jar.discardQueued();
+  app.sessions.clearCookie(jar);
+  return new GalletaError(error.code, error.message, { field: error.field, headers: { ...error.headers }, cookies: jar, cause: error.cause });
+}
+
+/**
+ * Runs `action` for a logged-in browser. When it fails with a 401 (a wrong password, an unknown
+ * passkey, a session that ended meanwhile), one more round trip tells whether the session or its
+ * account is gone, a deletion or a password change elsewhere having landed during the request; if
+ * so the failure is answered with the cookies cleared (`sessionGone`). Successes cost nothing.
+ */
+export async function clearingIfGone<T>(app: Services, current: UserSession, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (!(error instanceof GalletaError) || error.status !== 401 || error.cookies !== undefined || current.via !== "cookie") throw error;
+    const [session, user] = await Promise.all([app.store.get(current.session.key, new Date()), app.users.findById(current.session.userId)]);
+    throw session === null || user === null ? sessionGone(app, current, error) : error;
+  }
 }

@@ -3,8 +3,8 @@ import { invalid, requireObject, requireString } from "../http/validation.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
 import type { AppSessionData, Services } from "./app-services.ts";
 import type { Device } from "./activity.ts";
-import type { UserSession } from "./auth.ts";
-import { requireRecentAuthentication } from "./reauthentication.ts";
+import { clearingIfGone, type UserSession } from "./auth.ts";
+import { requireRecentAuthentication, sessionEnded } from "./reauthentication.ts";
 import { rememberDevice } from "./device-cookie.ts";
 import { provePasswordThen } from "./sign-in.ts";
 import { checkPassword, type PublicUser } from "./users.ts";
@@ -44,7 +44,19 @@ export interface PasswordChanged {
  * after the new session is stored, as a log-in does, because a deletion that removed the user after
  * the update may have swept the user's sessions before that insert.
  */
-export async function changePassword(
+export function changePassword(
+  app: Services,
+  current: UserSession,
+  change: { currentPassword: string; newPassword: string },
+  client: string,
+  device: Device,
+): Promise<PasswordChanged> {
+  // A change that loses to the account's deletion, or to another change, ends this browser's
+  // session: its answer clears the cookies, so no cached copy reads as logged in afterwards.
+  return clearingIfGone(app, current, () => applyPasswordChange(app, current, change, client, device));
+}
+
+async function applyPasswordChange(
   app: Services,
   { jar, session, via }: UserSession,
   change: { currentPassword: string; newPassword: string },
@@ -70,7 +82,7 @@ export async function changePassword(
     if (started !== null) await app.sessions.destroy(undefined, started);
     throw superseded();
   }
-  if (renewed === null) throw new GalletaError("unauthenticated", "Your session has ended. Log in again.");
+  if (renewed === null) throw sessionEnded();
   const [revoked, version, recorded] = await Promise.all([
     app.sessions.destroyAllForUser(user.id, renewed.key),
     app.users.passwordVersionOf(user.id),

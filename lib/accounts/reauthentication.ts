@@ -2,7 +2,7 @@ import { GalletaError } from "../http/errors.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
 import type { AppSessionData, Services } from "./app-services.ts";
 import type { Device } from "./activity.ts";
-import type { UserSession } from "./auth.ts";
+import { clearingIfGone, type UserSession } from "./auth.ts";
 import { provePassword } from "./sign-in.ts";
 
 /**
@@ -21,20 +21,29 @@ export function requireRecentAuthentication(session: SessionRecord, windowMs: nu
  * Checks the password again (throttled like log-in) and records the proof on the current session;
  * the session afterwards. A password that is some other user's is as wrong as any other.
  */
-export async function reauthenticate(
+export function reauthenticate(
   app: Services,
-  { jar, session, via }: UserSession,
+  current: UserSession,
   password: string,
   client: string,
   device: Device,
 ): Promise<SessionRecord<AppSessionData>> {
-  const now = new Date();
-  const user = await provePassword(app, session.data.username ?? "", password, client, device, now, via === "cookie" ? { jar } : {});
-  if (user.id !== session.userId) throw new GalletaError("invalid_credentials", "The password is wrong.");
-  const [updated] = await Promise.all([
-    app.sessions.markAuthenticated(jar, session),
-    app.events.record(session.userId, { type: "reauthenticated", at: now, ...device, sessionId: session.key }),
-  ]);
-  if (updated === null) throw new GalletaError("unauthenticated", "Your session has ended. Log in again.");
-  return updated;
+  const { jar, session, via } = current;
+  // A session that ends meanwhile (a deletion, a password change elsewhere) is answered with its cookies cleared.
+  return clearingIfGone(app, current, async () => {
+    const now = new Date();
+    const user = await provePassword(app, session.data.username ?? "", password, client, device, now, via === "cookie" ? { jar } : {});
+    if (user.id !== session.userId) throw new GalletaError("invalid_credentials", "The password is wrong.");
+    const [updated] = await Promise.all([
+      app.sessions.markAuthenticated(jar, session),
+      app.events.record(session.userId, { type: "reauthenticated", at: now, ...device, sessionId: session.key }),
+    ]);
+    if (updated === null) throw sessionEnded();
+    return updated;
+  });
+}
+
+/** The 401 of a request whose session ended while it ran. */
+export function sessionEnded(): GalletaError {
+  return new GalletaError("unauthenticated", "Your session has ended. Log in again.");
 }

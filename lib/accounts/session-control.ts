@@ -37,11 +37,15 @@ export async function signOutEverywhereElse(app: Services, { session }: UserSess
 
 /**
  * Revokes another of the user's sessions by its handle, recording which and from which; whether it
- * was theirs and live. The event is written alongside the delete and taken back if nothing was
- * deleted, so a success costs one round trip and only a refused handle costs a second.
+ * was theirs and live. Needs a recent log-in, as signing out everywhere else does: one at a time,
+ * a stolen cookie could otherwise keep the owner out by revoking each new session as it appears.
+ * The event is written alongside the delete and taken back if nothing was deleted, so a success
+ * costs one round trip and only a refused handle costs a second.
  */
 export async function revokeSession(app: Services, { session }: UserSession, handle: string, device: Device): Promise<boolean> {
-  const event = { type: "session_revoked" as const, at: new Date(), ...device, sessionId: handle, bySessionId: session.key };
+  const now = new Date();
+  requireRecentAuthentication(session, app.config.reauthMs, now);
+  const event = { type: "session_revoked" as const, at: now, ...device, sessionId: handle, bySessionId: session.key };
   const [revoked, ids] = await Promise.all([app.sessions.destroyForUser(session.userId, handle), app.events.record(session.userId, event)]);
   if (!revoked) await app.events.retract(ids);
   return revoked;

@@ -3,6 +3,7 @@ import { optionalBoolean, requireObject } from "../http/validation.ts";
 import type { SessionRecord } from "../sessions/session-store.ts";
 import type { AppSessionData, Services } from "./app-services.ts";
 import type { ActivityEvent, Device } from "./activity.ts";
+import { sessionGone } from "./auth.ts";
 import { rememberDevice } from "./device-cookie.ts";
 import { logInThen, type LogInOptions } from "./login.ts";
 import { GalletaError } from "../http/errors.ts";
@@ -59,8 +60,8 @@ export interface SignIn {
  * Starts a logged-in session for a user who has just proved the password: under a new id (replacing
  * `previous`, against fixation), with `authenticatedAt` now; records the event alongside the insert;
  * then enforces the session cap, which must come after the insert so that the last of any number of
- * concurrent log-ins sees them all. A browser (a jar) gets a new device cookie bound to the proof;
- * without a jar, a session for an API client's token.
+ * concurrent sign-ins (log-ins and the registration alike) sees them all. A browser (a jar) gets a
+ * new device cookie bound to the proof; without a jar, a session for an API client's token.
  */
 export async function startUserSession(
   app: Services,
@@ -75,21 +76,21 @@ export async function startUserSession(
     jar === undefined ? app.sessions.create(undefined, init) : app.sessions.regenerate(jar, previous, init),
     app.events.record(user.id, { type: event, at: now, ...device, ...details }),
   ]);
-  // A user who has just registered has no other session to cap.
-  if (event === "logged_in") {
-    const [, version] = await Promise.all([
-      app.sessions.evictBeyondCap(user.id, app.config.maxSessionsPerUser, created, (keys) =>
-        app.events.record(user.id, ...keys.map((sessionId) => ({ type: "session_evicted" as const, at: now, ...device, sessionId, bySessionId: created.key }))),
-      ),
-      // Read after the insert, as the cap's check is: a password change that deleted the user's
-      // sessions before this one existed has changed the version by now, and an account deletion
-      // that did has removed the user (it removes the user first), so this one goes too.
-      proof === undefined ? undefined : app.users.passwordVersionOf(user.id),
-    ]);
-    if (proof !== undefined && version !== proof.passwordVersion) {
-      await Promise.all([app.sessions.destroy(undefined, created), app.events.retract(recorded)]);
-      throw new GalletaError("invalid_credentials", "The password was changed, or the account deleted, while you were logging in.");
-    }
+  // A registration too: log-ins of the new account can land between its user's insert and this one.
+  const [, version] = await Promise.all([
+    app.sessions.evictBeyondCap(user.id, app.config.maxSessionsPerUser, created, (keys) =>
+      app.events.record(user.id, ...keys.map((sessionId) => ({ type: "session_evicted" as const, at: now, ...device, sessionId, bySessionId: created.key }))),
+    ),
+    // Read after the insert, as the cap's check is: a password change that deleted the user's
+    // sessions before this one existed has changed the version by now, and an account deletion
+    // that did has removed the user (it removes the user first), so this one goes too.
+    proof === undefined ? undefined : app.users.passwordVersionOf(user.id),
+  ]);
+  if (proof !== undefined && version !== proof.passwordVersion) {
+    await Promise.all([app.sessions.destroy(undefined, created), app.events.retract(recorded)]);
+    const lost = new GalletaError("invalid_credentials", "The password was changed, or the account deleted, while you were logging in.");
+    // The browser's previous session went with the regeneration: its cookies go too.
+    throw jar === undefined ? lost : sessionGone(app, { jar, via: "cookie" }, lost);
   }
   if (jar !== undefined && proof !== undefined) rememberDevice(jar, user, proof.passwordVersion);
   return { ...created, userId: user.id };

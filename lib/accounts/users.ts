@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { MongoServerError, ObjectId, type Collection, type Db } from "mongodb";
 import { GalletaError } from "../http/errors.ts";
 import { indexesOnce, storeCall } from "../runtime/mongo.ts";
@@ -30,6 +31,8 @@ interface UserDocument {
   passwordHash: string;
   /** Incremented by every password change; absent means 0. */
   passwordVersion?: number;
+  /** The WebAuthn user handle its passkeys get (base64url), made when the first one is added. */
+  passkeyHandle?: string;
   createdAt: Date;
 }
 
@@ -136,6 +139,24 @@ export class UserStore {
     if (!ObjectId.isValid(id) || id.length !== 24) return null;
     const user = await storeCall(() => this.#users.findOne({ _id: new ObjectId(id) }, { projection: { username: 1, passwordVersion: 1 } }));
     return user === null ? null : { ...toPublic(user), passwordVersion: user.passwordVersion ?? 0 };
+  }
+
+  /**
+   * The user's WebAuthn user handle, which every passkey made from now on carries: 32 random bytes
+   * (base64url), made the first time it is asked for, so it tells nothing about the account, not even
+   * when it was made, as the ObjectId would (WebAuthn §14.6.1). One read; the first time, a
+   * conditional write too, so that two first registrations agree on one, and a read back. Null if
+   * the user is gone.
+   */
+  async passkeyHandleOf(id: string): Promise<string | null> {
+    if (!ObjectId.isValid(id) || id.length !== 24) return null;
+    const _id = new ObjectId(id);
+    const read = async () => storeCall(() => this.#users.findOne({ _id }, { projection: { passkeyHandle: 1 } }));
+    const user = await read();
+    if (user === null || user.passkeyHandle !== undefined) return user?.passkeyHandle ?? null;
+    const passkeyHandle = randomBytes(32).toString("base64url");
+    await storeCall(() => this.#users.updateOne({ _id, passkeyHandle: { $exists: false } }, { $set: { passkeyHandle } }));
+    return (await read())?.passkeyHandle ?? null;
   }
 
   /** The user with this id, or null. */

@@ -61,6 +61,11 @@ export class CookieJar {
     this.#outgoing.push(line);
   }
 
+  /** Drops every `Set-Cookie` queued so far: for an answer that must carry only what a failure means (a session that ended clears its cookies). */
+  discardQueued(): void {
+    this.#outgoing.length = 0;
+  }
+
   /** Appends every queued `Set-Cookie` to `headers` (appended, never set, so each survives). */
   applyTo(headers: Headers): void {
     for (const value of this.#outgoing) headers.append("Set-Cookie", value);

@@ -43,12 +43,3 @@ export function formerCookieNames(base: string, jar: Pick<CookieJar, "secure" | 
   const former = FORMER_HTTPS_PREFIX + base;
   return jar.secure && jar.get(former) !== undefined ? [former] : [];
 }
-
-/**
- * Whether a name starts with a prefix that binds the browser to rules (RFC 6265bis §4.1.3 and the
- * layered-cookies draft: `__Secure-`, `__Host-`, `__Http-`, `__Host-Http-`). Browsers match these
- * prefixes case-insensitively, and so does this.
- */
-export function hasBrowserPrefix(name: string): boolean {
-  return /^__(secure|host|http)-/i.test(name);
-}

@@ -49,10 +49,17 @@ const statusByCode: Readonly<Record<ErrorCode, number>> = {
   cookie_session_required: 403,
 };
 
-/** Extra detail an error carries to its response: the input field at fault and headers to send. */
+/** The cookies a response carries: anything that appends its `Set-Cookie` headers (a `CookieJar`), so this layer needs no cookie code. */
+export interface ResponseCookies {
+  applyTo(headers: Headers): void;
+}
+
+/** Extra detail an error carries to its response: the input field at fault, headers and cookies to send. */
 export interface ErrorDetails {
   field?: string;
   headers?: Record<string, string>;
+  /** `Set-Cookie`s the error's answer must carry: a request whose session turned out to be gone clears its cookies. */
+  cookies?: ResponseCookies | undefined;
   cause?: unknown;
 }
 
@@ -62,6 +69,7 @@ export class GalletaError extends Error {
   readonly status: number;
   readonly field: string | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  readonly cookies: ResponseCookies | undefined;
 
   constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
     super(message, { cause: details.cause });
@@ -70,6 +78,7 @@ export class GalletaError extends Error {
     this.status = statusByCode[code];
     this.field = details.field;
     this.headers = details.headers ?? {};
+    this.cookies = details.cookies;
   }
 }
 

@@ -1,5 +1,5 @@
 import { runAfterResponse } from "./after-response.ts";
-import { GalletaError } from "./errors.ts";
+import { GalletaError, type ResponseCookies } from "./errors.ts";
 
 /** What a function needs from Netlify's `Context`: the client address, the path parameters and the deploy context. */
 export interface RequestContext {
@@ -11,11 +11,6 @@ export interface RequestContext {
 
 /** A Netlify Functions v2 handler. */
 export type Handler = (request: Request, context: RequestContext) => Promise<Response>;
-
-/** The cookies a response carries: anything that appends its `Set-Cookie` headers (a `CookieJar`), so this layer needs no cookie code. */
-export interface ResponseCookies {
-  applyTo(headers: Headers): void;
-}
 
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -46,7 +41,7 @@ export function errorResponse(error: unknown): Response {
   if (error instanceof GalletaError) {
     if (error.status >= 500) console.error(`galleta: ${error.code}:`, error.cause ?? error.message);
     const body = { error: { code: error.code, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) } };
-    return json(body, error.status, undefined, { ...error.headers });
+    return json(body, error.status, error.cookies, { ...error.headers });
   }
   console.error("galleta: unexpected error:", error);
   return json({ error: { code: "internal_error", message: "Something went wrong on our side." } }, 500);

@@ -1,13 +1,9 @@
 import type { CookieJar } from "../cookies/cookie-jar.ts";
 import { CookieTooLargeError } from "../http/errors.ts";
-import { hasBrowserPrefix } from "../cookies/cookie-names.ts";
 import { looksSigned } from "../cookies/signing.ts";
-import { cacheCookieName } from "../sessions/session-cache.ts";
-import { SESSION_COOKIE_NAMES } from "../sessions/sessions.ts";
-import { DEVICE_COOKIE_NAMES } from "../accounts/device-cookie.ts";
 import { invalid, optionalBoolean, requireObject, requireString } from "../http/validation.ts";
 
-/** The lecture's cookie-parser view of a request: plain cookies, verified signed ones, and names whose signature failed. */
+/** The lecture's cookie-parser view of a request's playground cookies: plain ones, verified signed ones, and names whose signature failed. */
 export interface CookieListing {
   cookies: Record<string, string>;
   signedCookies: Record<string, string>;
@@ -22,18 +18,24 @@ export interface PlaygroundCookie {
   maxAge: number | null;
 }
 
-const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * The playground's namespace: it sets, lists and deletes only cookies named `play.<name>`. The
+ * browser sends it every cookie of the host and of its parent domain, other apps' HttpOnly ones
+ * included; listing those would hand them to page scripts, which is exactly what HttpOnly (and
+ * galleta's own `__Host-Http-` names) exist to prevent.
+ */
+export const PLAYGROUND_PREFIX = "play.";
+
+const NAME_PATTERN = /^play\.[A-Za-z0-9_-]{1,64}$/;
 const MAX_VALUE_LENGTH = 1024;
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis §5.5). */
 const MAX_AGE_MS = 400 * 24 * 60 * 60 * 1000;
-/** Cookies that belong to galleta itself: the playground neither lists nor touches them. */
-const RESERVED = new Set([...SESSION_COOKIE_NAMES, ...SESSION_COOKIE_NAMES.map(cacheCookieName), ...DEVICE_COOKIE_NAMES]);
 
-/** Splits the request's cookies into plain, signed-and-valid and signed-but-tampered, leaving galleta's own out. */
+/** Splits the request's playground cookies into plain, signed-and-valid and signed-but-tampered; every other cookie stays out. */
 export function listCookies(jar: CookieJar): CookieListing {
   const listing: CookieListing = { cookies: {}, signedCookies: {}, invalidSignedCookies: [] };
   for (const [name, raw] of Object.entries(jar.all())) {
-    if (RESERVED.has(name)) continue;
+    if (!NAME_PATTERN.test(name)) continue;
     if (!looksSigned(raw)) {
       listing.cookies[name] = raw;
       continue;
@@ -46,11 +48,10 @@ export function listCookies(jar: CookieJar): CookieListing {
 }
 
 function playgroundName(raw: unknown): string {
-  // __Host-, __Secure-, __Http- and __Host-Http- names bind browsers to rules (Secure, no Domain,
-  // HttpOnly, set by an HTTP response only) that a browser enforces by silently dropping the cookie,
-  // so the playground refuses them rather than pretend to set them; galleta's own HTTPS names are among them.
-  if (typeof raw !== "string" || !NAME_PATTERN.test(raw) || RESERVED.has(raw) || hasBrowserPrefix(raw)) {
-    throw invalid("name", "Cookie names are 1 to 64 letters, digits, '_' or '-', cannot start with __Host-, __Secure- or __Http-, and cannot be galleta's own (session, cache, device).");
+  // Inside its namespace the playground cannot touch galleta's cookies, nor names under the
+  // prefixes browsers enforce (__Host-, __Secure-, __Http-), whose rules it does not follow.
+  if (typeof raw !== "string" || !NAME_PATTERN.test(raw)) {
+    throw invalid("name", `Playground cookies are named ${PLAYGROUND_PREFIX}<name>, the name 1 to 64 letters, digits, '_' or '-' (e.g. ${PLAYGROUND_PREFIX}theme).`);
   }
   return raw;
 }

@@ -1,5 +1,5 @@
 import type { CookieJar } from "../cookies/cookie-jar.ts";
-import { arrivedCookieName, everyOwnCookieName, formerCookieNames, ownCookieName } from "../cookies/cookie-names.ts";
+import { arrivedCookieName, formerCookieNames, ownCookieName } from "../cookies/cookie-names.ts";
 import { cacheCookieName, type SessionCookieCache } from "./session-cache.ts";
 import { isSessionId, newSessionId, sessionKey } from "./session-id.ts";
 import {
@@ -39,9 +39,6 @@ const SESSION_COOKIE = "sid";
 export function sessionCookieName(jar: Pick<CookieJar, "secure">): string {
   return ownCookieName(SESSION_COOKIE, jar);
 }
-
-/** Every name the session cookie can have, the one from before issue 15 included; the cookie playground never lists or sets them. */
-export const SESSION_COOKIE_NAMES: readonly string[] = everyOwnCookieName(SESSION_COOKIE);
 
 /**
  * Sessions over any SessionStore: reads the session named by the signed cookie, creates, changes,

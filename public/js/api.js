@@ -43,16 +43,17 @@ const SERVER_CODES = new Set([
  * What `GET /api/activity` lists.
  * @typedef {"registered" | "logged_in" | "logged_out" | "session_revoked" | "signed_out_everywhere_else"
  *   | "password_changed" | "reauthenticated" | "session_evicted" | "login_failed"
- *   | "passkey_added" | "passkey_removed" | "passkey_used" | "passkey_clone_suspected"} ActivityType
+ *   | "passkey_added" | "passkey_renamed" | "passkey_removed" | "passkey_used" | "passkey_clone_suspected"} ActivityType
  */
 /**
  * One security event: when, from which browser and which network (an address
  * truncated to its /24 or /48); `count` for failed log-ins, the sessions
  * concerned for a revocation; `method` when a log-in or re-authentication used
- * a passkey, and which passkey for that and the passkey events.
+ * a passkey, and which passkey for that and the passkey events (a rename: its
+ * new name, and the one it had).
  * @typedef {{ type: ActivityType, at: string, userAgent: string | null, network: string | null,
  *   count?: number, sessionId?: string, bySessionId?: string,
- *   method?: "passkey", passkeyId?: string, passkeyName?: string }} ActivityEvent
+ *   method?: "passkey", passkeyId?: string, passkeyName?: string, previousName?: string }} ActivityEvent
  */
 /**
  * A passkey as `GET /api/passkeys` lists it. `backedUp` is true for a passkey
@@ -280,9 +281,14 @@ export function reauthenticateWithPasskey(passkey) {
   return /** @type {Promise<{ authenticatedAt: string }>} */ (request("POST", "/api/reauthenticate", { passkey }));
 }
 
-/** `POST /api/passkeys/registration/options`: a challenge to create a passkey; needs a recent log-in. */
-export function passkeyRegistrationOptions() {
-  return /** @type {Promise<PublicKeyCredentialCreationOptionsJSON>} */ (request("POST", "/api/passkeys/registration/options", {}));
+/**
+ * `POST /api/passkeys/registration/options`: a challenge to create a passkey,
+ * given only with the password or an assertion of one of the user's passkeys
+ * in the same request.
+ * @param {{ password: string } | { passkey: AuthenticationResponseJSON }} proof
+ */
+export function passkeyRegistrationOptions(proof) {
+  return /** @type {Promise<PublicKeyCredentialCreationOptionsJSON>} */ (request("POST", "/api/passkeys/registration/options", proof));
 }
 
 /**

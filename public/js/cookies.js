@@ -3,7 +3,7 @@
  * The cookie playground: set a cookie through the API, see how the server
  * sorted what it received (plain, signed and valid, signed but tampered),
  * delete one, or tamper with a signed one in the browser and watch the server
- * reject it.
+ * reject it. Its cookies are all named `play.…`, and the server lists no other.
  */
 /** @import { ReceivedCookies } from "./api.js" */
 /** @import { MessageKey } from "./messages.js" */
@@ -35,7 +35,9 @@ const lists = {
 };
 const documentCookie = byId("document-cookie", HTMLElement);
 
-// The rules of POST /api/cookies, checked here first for a quicker answer.
+// The rules of POST /api/cookies, checked here first for a quicker answer. The field holds the
+// name after the playground's namespace, which the page puts in front.
+const PREFIX = "play.";
 const COOKIE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_VALUE_LENGTH = 1024;
 
@@ -233,7 +235,7 @@ form.addEventListener("submit", async (event) => {
   setBusy(submit, "cookies.form.busy");
   try {
     const { cookie } = await api.setCookie({
-      name: nameInput.value,
+      name: PREFIX + nameInput.value,
       value: valueInput.value,
       ...(maxAge === "" ? {} : { maxAge: Number(maxAge) }),
       signed: signedInput.checked,

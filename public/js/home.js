@@ -457,7 +457,8 @@ async function revokeDevice(device, button) {
   clearStatus(devicesStatus);
   button.setAttribute("aria-disabled", "true");
   try {
-    await api.revokeDevice(device.id);
+    // Signing another device out needs a recent log-in, as signing out every other one does.
+    await withReauthentication(() => api.revokeDevice(device.id));
     showStatus(devicesStatus, "success", { key: "devices.revoked", args: { device: deviceName(device) } });
   } catch (error) {
     button.removeAttribute("aria-disabled");

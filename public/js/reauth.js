@@ -1,12 +1,15 @@
 // @ts-check
 /**
- * The password prompt for sensitive actions. Signing out everywhere else,
- * changing the password and deleting the account need a recent log-in; when
- * the last one is too old the server answers 403 `reauthentication_required`.
- * `withReauthentication` then asks for the password in a modal dialog, or for
- * one of the user's passkeys where the browser can use them, proves it with
- * `POST /api/reauthenticate` and runs the action again, so the user never has
- * to click twice.
+ * The password prompt for sensitive actions. Signing a device out, signing out
+ * everywhere else, changing the password, deleting a passkey and deleting the
+ * account need a recent log-in; when the last one is too old the server answers
+ * 403 `reauthentication_required`. `withReauthentication` then asks for the
+ * password in a modal dialog, or for one of the user's passkeys where the
+ * browser can use them, proves it with `POST /api/reauthenticate` and runs the
+ * action again, so the user never has to click twice.
+ *
+ * Adding a passkey asks every time (`withProof`): the proof travels in the
+ * request that starts the ceremony, so a copied cookie alone can never add one.
  */
 import { ApiError, listPasskeys, passkeyAuthenticationOptions, reauthenticate, reauthenticateWithPasskey } from "./api.js";
 import { setMessage, translateTree } from "./i18n.js";
@@ -35,8 +38,14 @@ const MARKUP = `
 </dialog>`;
 
 /** The prompt on screen, if any: a second action that needs it waits for the same answer. */
-/** @type {Promise<void> | undefined} */
+/** @type {Promise<unknown> | undefined} */
 let pending;
+
+/**
+ * What the dialog hands on: the password, or the JSON of an assertion of one
+ * of the user's passkeys (made for this session's challenge).
+ * @typedef {{ password: string } | { passkey: import("@simplewebauthn/browser").AuthenticationResponseJSON }} Proof
+ */
 
 /**
  * Runs `action`; if the server wants the password again, asks for it and runs
@@ -51,7 +60,7 @@ export async function withReauthentication(action) {
     return await action();
   } catch (error) {
     if (!(error instanceof ApiError && error.code === "reauthentication_required")) throw error;
-    pending ??= askForPassword(error).finally(() => {
+    pending ??= askForProof(error, "reauth.text", confirmIdentity).finally(() => {
       pending = undefined;
     });
     await pending;
@@ -60,13 +69,36 @@ export async function withReauthentication(action) {
 }
 
 /**
- * Shows the dialog until the server accepts the password (resolves) or the
- * user dismisses it (rejects with `refusal`). A session that ended meanwhile
- * rejects with the server's `unauthenticated`, which pages already handle.
- * @param {ApiError} refusal
- * @returns {Promise<void>}
+ * Asks for the password, or one of the user's passkeys, and hands the proof to
+ * `action`, which sends it with the request it is for. A wrong password keeps
+ * the dialog open to try again; `action`'s answer resolves, and dismissing the
+ * dialog rejects as the server's `reauthentication_required` would.
+ * @template T
+ * @param {(proof: Proof) => Promise<T>} action
+ * @returns {Promise<T>}
  */
-function askForPassword(refusal) {
+export function withProof(action) {
+  const refusal = new ApiError({ code: "reauthentication_required", status: 403, message: "The user did not confirm it was them." });
+  return askForProof(refusal, "reauth.text.addPasskey", action);
+}
+
+/** The proof of a re-authentication: `POST /api/reauthenticate` with it. @param {Proof} proof */
+async function confirmIdentity(proof) {
+  await ("password" in proof ? reauthenticate(proof.password) : reauthenticateWithPasskey(proof.passkey));
+}
+
+/**
+ * Shows the dialog until `use` accepts a proof (resolves with its answer) or
+ * the user dismisses it (rejects with `refusal`). A session that ended
+ * meanwhile rejects with the server's `unauthenticated`, which pages already
+ * handle, and so does a refusal that is no fault of the proof (`invalid_input`).
+ * @template T
+ * @param {ApiError} refusal
+ * @param {"reauth.text" | "reauth.text.addPasskey"} textKey what the dialog says it is for
+ * @param {(proof: Proof) => Promise<T>} use
+ * @returns {Promise<T>}
+ */
+function askForProof(refusal, textKey, use) {
   const dialog = dialogElement();
   const form = byId("reauth-form", HTMLFormElement);
   const input = byId("reauth-password", HTMLInputElement);
@@ -81,8 +113,15 @@ function askForPassword(refusal) {
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
 
   return new Promise((resolve, reject) => {
-    /** @type {unknown} */
-    let outcome = refusal;
+    /** @type {{ done: true, value: T } | { done: false, error: unknown }} */
+    let outcome = { done: false, error: refusal };
+    /** Hands `proof` to `use`; on success closes the dialog with its answer. @param {Proof} proof */
+    const prove = async (proof) => {
+      outcome = { done: true, value: await use(proof) };
+      dialog.close();
+    };
+    /** Whether `error` ends the dialog rather than letting the user try again. @param {unknown} error */
+    const ends = (error) => error instanceof ApiError && (error.code === "unauthenticated" || error.code === "invalid_input");
     const onSubmit = async (/** @type {SubmitEvent} */ event) => {
       event.preventDefault();
       if (isBusy(submit)) return;
@@ -95,15 +134,13 @@ function askForPassword(refusal) {
       }
       setBusy(submit, "reauth.busy");
       try {
-        await reauthenticate(input.value);
-        outcome = undefined;
-        dialog.close();
+        await prove({ password: input.value });
       } catch (error) {
         if (error instanceof ApiError && error.code === "invalid_credentials") {
           setFieldError(input, "reauth.wrong");
           input.select();
-        } else if (error instanceof ApiError && error.code === "unauthenticated") {
-          outcome = error;
+        } else if (ends(error)) {
+          outcome = { done: false, error };
           dialog.close();
         } else {
           showError(status, error);
@@ -118,12 +155,10 @@ function askForPassword(refusal) {
       clearStatus(status);
       setBusy(passkey, "reauth.passkey.busy");
       try {
-        await reauthenticateWithPasskey(await getPasskey(await passkeyAuthenticationOptions()));
-        outcome = undefined;
-        dialog.close();
+        await prove({ passkey: await getPasskey(await passkeyAuthenticationOptions()) });
       } catch (error) {
-        if (error instanceof ApiError && error.code === "unauthenticated") {
-          outcome = error;
+        if (ends(error)) {
+          outcome = { done: false, error };
           dialog.close();
         } else {
           showError(status, error);
@@ -142,14 +177,14 @@ function askForPassword(refusal) {
       clearFieldErrors(form);
       clearStatus(status);
       if (opener?.isConnected) opener.focus();
-      if (outcome === undefined) resolve();
-      else reject(outcome);
+      if (outcome.done) resolve(outcome.value);
+      else reject(outcome.error);
     };
     form.addEventListener("submit", onSubmit);
     cancel.addEventListener("click", onCancel);
     passkey.addEventListener("click", onPasskey);
     dialog.addEventListener("close", onClose, { once: true });
-    showPasskeyChoice(dialog, passkey);
+    showPasskeyChoice(dialog, passkey, textKey);
     dialog.showModal();
     input.focus();
   });
@@ -160,19 +195,20 @@ function askForPassword(refusal) {
  * says why not when it can't. The dialog opens at once with the password alone;
  * the choice appears when the list arrives, and a failed list leaves the password.
  * @param {HTMLDialogElement} dialog @param {HTMLButtonElement} button
+ * @param {"reauth.text" | "reauth.text.addPasskey"} textKey
  */
-function showPasskeyChoice(dialog, button) {
+function showPasskeyChoice(dialog, button, textKey) {
   const unsupported = byId("reauth-passkey-unsupported", HTMLElement);
   const text = byId("reauth-text", HTMLElement);
   button.hidden = true;
   unsupported.hidden = true;
-  setMessage(text, "reauth.text");
+  setMessage(text, textKey);
   listPasskeys().then((passkeys) => {
     if (passkeys.length === 0 || !dialog.open) return;
     const supported = passkeysSupported();
     button.hidden = !supported;
     unsupported.hidden = supported;
-    if (supported) setMessage(text, "reauth.text.passkey");
+    if (supported) setMessage(text, textKey === "reauth.text" ? "reauth.text.passkey" : "reauth.text.addPasskey.passkey");
   }, () => undefined);
 }
 

@@ -3,7 +3,8 @@
  * The security page: add, rename and delete passkeys, change the password,
  * read the account's activity and delete the account. The actions that need a
  * recent log-in go through `withReauthentication`, which asks for the password
- * (or a passkey) when the server wants it.
+ * (or a passkey) when the server wants it; adding a passkey asks every time
+ * (`withProof`).
  */
 /** @import { ActivityEvent, Passkey, SessionState } from "./api.js" */
 /** @import { MessageArg } from "./i18n.js" */
@@ -13,7 +14,7 @@ import { ApiError } from "./api.js";
 import { AnswerOrder } from "./answer-order.js";
 import { initHeader, showHeaderUser } from "./header.js";
 import { setAttributeMessage, setMessage } from "./i18n.js";
-import { withReauthentication } from "./reauth.js";
+import { withProof, withReauthentication } from "./reauth.js";
 import {
   byId, clearFieldErrors, clearStatus, create, describeError, isBusy, setBusy, setFieldError, showError, showFieldProblems, showStatus,
 } from "./ui.js";
@@ -210,6 +211,7 @@ function startRename(item, passkey) {
       const renamed = await api.renamePasskey(passkey.id, name);
       finish(renamed);
       showStatus(passkeysStatus, "success", { key: "passkeys.renamed", args: { name: renamed.name } });
+      void loadActivity();
     } catch (failure) {
       setBusy(save, undefined);
       if (failure instanceof ApiError && failure.code === "invalid_input") {
@@ -260,8 +262,9 @@ passkeyForm.addEventListener("submit", async (event) => {
   }
   setBusy(submit, "passkeys.adding");
   try {
-    // The options need a recent log-in; after the prompt the whole ceremony starts again with a fresh challenge.
-    const passkey = await withReauthentication(async () => api.addPasskey(await createPasskey(await api.passkeyRegistrationOptions()), name || undefined));
+    // The options are given only with the password or a passkey in the same request, so the prompt comes first, every time.
+    const options = await withProof(api.passkeyRegistrationOptions);
+    const passkey = await api.addPasskey(await createPasskey(options), name || undefined);
     passkeyForm.reset();
     showStatus(passkeysStatus, "success", { key: "passkeys.added", args: { name: passkey.name } });
     await Promise.all([loadPasskeys(), loadActivity()]);
@@ -375,7 +378,8 @@ function activityItem(event) {
   const item = create("li", WARNINGS.has(event.type) ? "activity activity--warning" : "activity");
   item.dataset.type = event.type;
   const what = create("p", "activity__what");
-  setMessage(what, activityKey(event), { count: event.count ?? 1, name: event.passkeyName ?? { message: "passkeys.unnamed" } });
+  const unnamed = { message: /** @type {const} */ ("passkeys.unnamed") };
+  setMessage(what, activityKey(event), { count: event.count ?? 1, name: event.passkeyName ?? unnamed, previous: event.previousName ?? unnamed });
   const meta = create("p", "activity__meta");
   if (event.userAgent) meta.title = event.userAgent;
   /** @type {MessageArg} */

@@ -10,7 +10,8 @@ import {
 // playground, the storage page and the language switch.
 
 describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
-  const { openPage } = useBrowserSite();
+  const browserSite = useBrowserSite();
+  const { openPage } = browserSite;
 
   describe("the home page", () => {
     it("registers, counts visits, survives a reload, revokes a second device and logs out", async () => {
@@ -161,11 +162,13 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
   });
 
   describe("the cookie playground", () => {
-    it("sets plain and signed cookies, shows a tampered one as tampered, and deletes them", async () => {
+    it("sets plain and signed cookies in its play. namespace, shows a tampered one as tampered, deletes them, and never shows another cookie", async () => {
       // The page's first read, made before any cookie was set, arrives after the read that follows setting one.
       let firstRead: HeldAnswer | undefined;
-      const { page, errors } = await openPage("/cookies.html", undefined, async (opened) => {
+      const { page, context, errors } = await openPage("/cookies.html", undefined, async (opened, browserContext) => {
         firstRead = await holdNextAnswer(opened, "/api/cookies");
+        // Another app's HttpOnly cookie, which the browser sends this site too (as from a parent domain).
+        await browserContext.addCookies([{ name: "other_app_session", value: "another-apps-secret", url: browserSite.site.url, httpOnly: true }]);
       });
       const form = page.locator("#cookie-form");
       const setCookie = async (name: string, value: string, options: { signed: boolean, httpOnly: boolean, maxAge?: string }) => {
@@ -175,39 +178,43 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
         await form.getByLabel("Signed", { exact: true }).setChecked(options.signed);
         await form.getByLabel("HttpOnly", { exact: true }).setChecked(options.httpOnly);
         await form.getByRole("button", { name: "Set cookie" }).click();
-        await waitForText(page.locator("#cookie-form-status"), `The server set ${name}.`);
+        await waitForText(page.locator("#cookie-form-status"), `The server set play.${name}.`);
       };
       const plain = page.locator("#list-plain");
       const signed = page.locator("#list-signed");
       const tampered = page.locator("#list-tampered");
 
       await setCookie("theme", "dark", { signed: false, httpOnly: false, maxAge: "60000" });
-      await waitForText(plain.locator('[data-cookie="theme"]'), "dark");
+      await waitForText(plain.locator('[data-cookie="play.theme"]'), "dark");
       await firstRead?.deliver();
-      expect(await plain.locator('[data-cookie="theme"]').count()).toBe(1);
+      expect(await plain.locator('[data-cookie="play.theme"]').count()).toBe(1);
       expect(await plain.getAttribute("aria-busy")).toBe("false");
       await setCookie("plan", "free", { signed: true, httpOnly: false });
       await setCookie("role", "user", { signed: true, httpOnly: true });
-      await waitForText(plain.locator('[data-cookie="theme"]'), "dark");
-      await waitForText(signed.locator('[data-cookie="plan"]'), "free");
-      await waitForText(signed.locator('[data-cookie="role"]'), "out of JavaScript's reach");
-      expect(await signed.locator('[data-cookie="role"] [data-action="tamper"]').count()).toBe(0);
+      await waitForText(plain.locator('[data-cookie="play.theme"]'), "dark");
+      await waitForText(signed.locator('[data-cookie="play.plan"]'), "free");
+      await waitForText(signed.locator('[data-cookie="play.role"]'), "out of JavaScript's reach");
+      expect(await signed.locator('[data-cookie="play.role"] [data-action="tamper"]').count()).toBe(0);
       const seenByScript = await page.locator("#document-cookie").textContent();
-      expect(seenByScript).toContain("theme=dark");
-      expect(seenByScript).not.toContain("role=");
+      expect(seenByScript).toContain("play.theme=dark");
+      expect(seenByScript).not.toContain("play.role=");
+      // The namespace is part of the lesson, shown where the name is typed; nothing outside it reaches the page.
+      expect(await form.locator("#cookie-name-prefix").textContent()).toBe("play.");
+      expect(await page.locator("#received").textContent()).not.toMatch(/other_app_session|another-apps-secret/);
+      expect((await context.cookies()).map((cookie) => cookie.name)).toContain("other_app_session");
       await expectScreenshotsFit(page, "cookies");
 
-      await signed.locator('[data-cookie="plan"]').getByRole("button", { name: "Tamper with the cookie plan" }).click();
-      await tampered.locator('[data-cookie="plan"]').waitFor();
-      await signed.locator('[data-cookie="plan"]').waitFor({ state: "detached" });
+      await signed.locator('[data-cookie="play.plan"]').getByRole("button", { name: "Tamper with the cookie play.plan" }).click();
+      await tampered.locator('[data-cookie="play.plan"]').waitFor();
+      await signed.locator('[data-cookie="play.plan"]').waitFor({ state: "detached" });
       await waitForText(page.locator("#cookies-status"), "The server no longer trusts it.");
       await expectScreenshotsFit(page, "cookies-tampered");
 
-      await tampered.getByRole("button", { name: "Delete the cookie plan" }).click();
+      await tampered.getByRole("button", { name: "Delete the cookie play.plan" }).click();
       await waitForText(tampered, "Nothing tampered with, yet.");
-      await plain.getByRole("button", { name: "Delete the cookie theme" }).click();
+      await plain.getByRole("button", { name: "Delete the cookie play.theme" }).click();
       await waitForText(plain, "No plain cookies.");
-      await signed.getByRole("button", { name: "Delete the cookie role" }).click();
+      await signed.getByRole("button", { name: "Delete the cookie play.role" }).click();
       await waitForText(signed, "No signed cookies.");
       expect(errors).toEqual([]);
     }, TEST_TIMEOUT_MS);

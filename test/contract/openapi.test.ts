@@ -29,7 +29,7 @@ beforeAll(async () => {
 async function withPasskey(browser: TestBrowser): Promise<SoftAuthenticator> {
   await callPath("/api/register", browser, { method: "POST", body: { username: `pk_${randomBytes(4).toString("hex")}`, password } });
   const authenticator = new SoftAuthenticator();
-  const options = (await (await callPath("/api/passkeys/registration/options", browser, { method: "POST" })).json()) as PublicKeyCredentialCreationOptionsJSON;
+  const options = (await (await callPath("/api/passkeys/registration/options", browser, { method: "POST", body: { password } })).json()) as PublicKeyCredentialCreationOptionsJSON;
   const added = await callPath("/api/passkeys/registration", browser, { method: "POST", body: { response: authenticator.register(options, { origin: ORIGIN }) } });
   expect(added.status).toBe(201);
   return authenticator;
@@ -54,6 +54,7 @@ async function exercise(path: string, method: string): Promise<Response> {
       return callPath(`/api/sessions/${target?.id ?? "missing"}`, user, { method });
     }
     case "POST /api/reauthenticate":
+    case "POST /api/passkeys/registration/options":
       return callPath(path, user, { method, body: { password } });
     case "POST /api/password":
       // A user of its own: the shared one must keep its password for the other operations.
@@ -64,7 +65,7 @@ async function exercise(path: string, method: string): Promise<Response> {
       return callPath(path, other, { method });
     case "POST /api/passkeys/registration": {
       await callPath("/api/register", other, { method: "POST", body: { username: `pk_${randomBytes(4).toString("hex")}`, password } });
-      const options = (await (await callPath("/api/passkeys/registration/options", other, { method: "POST" })).json()) as PublicKeyCredentialCreationOptionsJSON;
+      const options = (await (await callPath("/api/passkeys/registration/options", other, { method: "POST", body: { password } })).json()) as PublicKeyCredentialCreationOptionsJSON;
       return callPath(path, other, { method, body: { response: new SoftAuthenticator().register(options, { origin: ORIGIN }), name: "Test key" } });
     }
     case "PATCH /api/passkeys/{id}":
@@ -78,9 +79,9 @@ async function exercise(path: string, method: string): Promise<Response> {
       return callPath(path, visitor, { method, body: { response: authenticator.assert(options, { origin: ORIGIN }) } });
     }
     case "POST /api/cookies":
-      return callPath(path, user, { method, body: { name: "theme", value: "dark", signed: true } });
+      return callPath(path, user, { method, body: { name: "play.theme", value: "dark", signed: true } });
     case "DELETE /api/cookies/{name}":
-      return callPath("/api/cookies/theme", user, { method });
+      return callPath("/api/cookies/play.theme", user, { method });
     default:
       return callPath(path, user, { method, ...(method === "POST" ? { body: {} } : {}) });
   }

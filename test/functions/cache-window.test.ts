@@ -7,7 +7,7 @@ import sessions from "../../functions/sessions.ts";
 import token from "../../functions/token.ts";
 import { useFunctionEnv } from "../support/function-env.ts";
 import { TestBrowser } from "../support/requests.ts";
-import { expectError, handleOf, PASSWORD, registerUser, SECRET } from "./harness.ts";
+import { expectError, handleOf, PASSWORD, registerUser, SECRET, setCookieFor } from "./harness.ts";
 
 // The cookie cache on, with a window long enough that no test outlives it.
 useFunctionEnv({ SESSION_SECRETS: SECRET, SESSION_CACHE_SECONDS: "300" });
@@ -54,6 +54,19 @@ describe("a copied sid + sid.cache pair, with SESSION_CACHE_SECONDS on", { timeo
     const response = await thief.send(revoke, `/api/sessions/${ownerHandle}`, { method: "DELETE", params: { id: ownerHandle } });
     await expectError(response, 401, "unauthenticated");
     expect(await (await owner.send(session, "/api/session")).json()).toMatchObject({ authenticated: true });
+  });
+
+  it("answers the revocation of the current session as a log-out: Clear-Site-Data, and the session cookie and its cached copy cleared", async () => {
+    const browser = new TestBrowser();
+    await registerUser(browser);
+    expect([...browser.cookies.keys()]).toEqual(expect.arrayContaining(["sid", "sid.cache"]));
+    const handle = handleOf(browser);
+    const response = await browser.send(revoke, `/api/sessions/${handle}`, { method: "DELETE", params: { id: handle } });
+    expect(response.status).toBe(204);
+    expect(response.headers.get("clear-site-data")).toBe('"cache"');
+    expect(setCookieFor(response, "sid")).toMatch(/Max-Age=0/);
+    expect(setCookieFor(response, "sid.cache")).toMatch(/Max-Age=0/);
+    expect(await (await browser.send(session, "/api/session")).json()).toMatchObject({ authenticated: false });
   });
 
   it("may still read as logged in on GET /api/session until the window ends (what the README allows), and nothing more", async () => {

@@ -29,8 +29,8 @@ const endpoints: [string, Handler, string, string, unknown, Record<string, strin
   ["POST /api/visits", visits, "POST", "/api/visits", undefined, {}],
   ["DELETE /api/sessions/:id", revoke, "DELETE", `/api/sessions/${zeros}`, undefined, { id: zeros }],
   ["POST /api/token", token, "POST", "/api/token", undefined, {}],
-  ["POST /api/cookies", cookies, "POST", "/api/cookies", { name: "theme", value: "evil" }, {}],
-  ["DELETE /api/cookies/:name", cookieDelete, "DELETE", "/api/cookies/theme", undefined, { name: "theme" }],
+  ["POST /api/cookies", cookies, "POST", "/api/cookies", { name: "play.theme", value: "evil" }, {}],
+  ["DELETE /api/cookies/:name", cookieDelete, "DELETE", "/api/cookies/play.theme", undefined, { name: "play.theme" }],
   ["POST /api/login", login, "POST", "/api/login", { username: "attacker", password: "attacker-password" }, {}],
   ["POST /api/register", register, "POST", "/api/register", { username: "attacker", password: "attacker-password" }, {}],
 ];

@@ -18,7 +18,7 @@ import { expectError, useApi } from "./harness.ts";
 
 useApi();
 
-const context = { ip: "127.0.0.1", params: { id: "0".repeat(64), name: "theme" } };
+const context = { ip: "127.0.0.1", params: { id: "0".repeat(64), name: "play.theme" } };
 
 function send(handler: Handler, method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}) {
   const request = new Request(new URL(path, ORIGIN), { method, headers: { origin: ORIGIN, ...init.headers }, body: init.body ?? null, duplex: "half" } as RequestInit);

@@ -50,8 +50,8 @@ describe("cookies over HTTPS", { timeout: 20_000 }, () => {
   });
 
   it("makes playground cookies Secure too", async () => {
-    const response = await httpsBrowser().post(cookies, "/api/cookies", { name: "theme", value: "dark" });
-    expect(setCookieFor(response, "theme")).toMatch(/; Secure/);
+    const response = await httpsBrowser().post(cookies, "/api/cookies", { name: "play.theme", value: "dark" });
+    expect(setCookieFor(response, "play.theme")).toMatch(/; Secure/);
   });
 
   it("refuses the http origin for a cookie-carrying request to the https site", async () => {

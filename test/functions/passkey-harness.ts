@@ -6,6 +6,7 @@ import registrationOptions from "../../functions/passkey-registration-options.ts
 import registration from "../../functions/passkey-registration.ts";
 import { SoftAuthenticator, type CeremonyPlace } from "../support/authenticator.ts";
 import { ORIGIN, type TestBrowser } from "../support/requests.ts";
+import { PASSWORD } from "./harness.ts";
 
 /** Where the tests' ceremonies run by default: the site's own origin, RP ID its host (localhost). */
 export const SITE: CeremonyPlace = { origin: ORIGIN };
@@ -21,18 +22,18 @@ export interface PasskeyBody {
   transports: string[];
 }
 
-/** POST /api/passkeys/registration/options from `browser`. */
-export function askRegistrationOptions(browser: TestBrowser): Promise<Response> {
-  return browser.send(registrationOptions, "/api/passkeys/registration/options", { method: "POST" });
+/** POST /api/passkeys/registration/options from `browser`, proving who it is with `proof` (by default the tests' password). */
+export function askRegistrationOptions(browser: TestBrowser, proof: Record<string, unknown> = { password: PASSWORD }): Promise<Response> {
+  return browser.send(registrationOptions, "/api/passkeys/registration/options", { method: "POST", body: proof });
 }
 
-/** Adds a passkey made by `authenticator` to the browser's user: options, then the answer from `place`. */
+/** Adds a passkey made by `authenticator` to the browser's user: options (proved with `proof`, the tests' password by default), then the answer from `place`. */
 export async function addPasskey(
   browser: TestBrowser,
   authenticator: SoftAuthenticator = new SoftAuthenticator(),
-  options: { place?: CeremonyPlace; name?: string } = {},
+  options: { place?: CeremonyPlace; name?: string; proof?: Record<string, unknown> } = {},
 ): Promise<Response> {
-  const asked = await askRegistrationOptions(browser);
+  const asked = await askRegistrationOptions(browser, options.proof);
   expect(asked.status).toBe(200);
   const creation = (await asked.json()) as PublicKeyCredentialCreationOptionsJSON;
   const body = { response: authenticator.register(creation, options.place ?? SITE), ...(options.name === undefined ? {} : { name: options.name }) };
@@ -40,8 +41,8 @@ export async function addPasskey(
 }
 
 /** Adds a passkey and expects 201; the passkey's view. */
-export async function addedPasskey(browser: TestBrowser, authenticator: SoftAuthenticator = new SoftAuthenticator()): Promise<PasskeyBody> {
-  const response = await addPasskey(browser, authenticator);
+export async function addedPasskey(browser: TestBrowser, authenticator: SoftAuthenticator = new SoftAuthenticator(), proof?: Record<string, unknown>): Promise<PasskeyBody> {
+  const response = await addPasskey(browser, authenticator, proof === undefined ? {} : { proof });
   expect(response.status).toBe(201);
   return ((await response.json()) as { passkey: PasskeyBody }).passkey;
 }

@@ -81,9 +81,12 @@ describe("adding and managing passkeys", { timeout: 30_000 }, () => {
     expect((await remove(browser, view.id)).status).toBe(204);
     expect(await listed(browser)).toEqual([]);
     const events = await eventsOf(browser);
-    expect(events.slice(0, 2)).toMatchObject([
+    expect(events.slice(0, 4)).toMatchObject([
       { type: "passkey_removed", passkeyId: view.id, passkeyName: "Work laptop" },
+      { type: "passkey_renamed", passkeyId: view.id, passkeyName: "Work laptop", previousName: view.name },
       { type: "passkey_added", passkeyId: view.id },
+      // The password the options asked for, proved in that request.
+      { type: "reauthenticated" },
     ]);
   });
 
@@ -92,9 +95,10 @@ describe("adding and managing passkeys", { timeout: 30_000 }, () => {
     const response = await askRegistrationOptions(browser);
     expect(response.status).toBe(200);
     const options = (await response.json()) as PublicKeyCredentialCreationOptionsJSON;
+    const { passkeyHandle } = (await api.mongo.db.collection("users").findOne({ _id: new ObjectId(user.id) })) as { passkeyHandle?: string };
     expect(options).toMatchObject({
       rp: { id: "localhost", name: "galleta" },
-      user: { id: Buffer.from(new ObjectId(user.id).id).toString("base64url"), name: user.username },
+      user: { id: passkeyHandle, name: user.username },
       authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "preferred" },
       attestation: "none",
       timeout: 5 * 60 * 1000,
@@ -102,7 +106,7 @@ describe("adding and managing passkeys", { timeout: 30_000 }, () => {
     expect(options.excludeCredentials?.map((credential) => credential.id)).toEqual([view.id]);
     // The challenge is kept server-side, bound to this session, never in a cookie.
     const stored = await api.mongo.db.collection("passkey_challenges").findOne({ _id: `${handleOf(browser)}:registration` as never });
-    expect(stored).toMatchObject({ challenge: options.challenge, userId: user.id });
+    expect(stored).toMatchObject({ challenge: options.challenge, userId: user.id, userHandle: passkeyHandle });
     expect(JSON.stringify([...browser.cookies.values()])).not.toContain(options.challenge);
   });
 
@@ -133,16 +137,49 @@ describe("adding and managing passkeys", { timeout: 30_000 }, () => {
     expect(stored?.createdAt).toBeInstanceOf(Date);
   });
 
-  it("needs a recent log-in to ask for options, to register and to remove a passkey", async () => {
-    const { browser, view } = await userWithPasskey();
-    const asked = (await (await askRegistrationOptions(browser)).json()) as PublicKeyCredentialCreationOptionsJSON;
+  it("asks for the password or a passkey in the options request itself, whatever the log-in's age, and a recent log-in to remove one", async () => {
+    const { browser, user, view } = await userWithPasskey();
     await ageAuthentication(api.mongo, browser, 11);
-    await expectError(await askRegistrationOptions(browser), 403, "reauthentication_required");
-    const answer = { response: new SoftAuthenticator().register(asked, SITE) };
-    await expectError(await browser.send(registration, "/api/passkeys/registration", { method: "POST", body: answer }), 403, "reauthentication_required");
+    // Without a proof, or with a wrong one, no challenge is handed out.
+    const challenges = () => api.mongo.db.collection("passkey_challenges").countDocuments({ _id: `${handleOf(browser)}:registration` as never });
+    expect((await expectError(await askRegistrationOptions(browser, {}), 400, "invalid_input")).error.field).toBe("password");
+    await expectError(await askRegistrationOptions(browser, { password: "not the password" }), 401, "invalid_credentials");
+    expect(await challenges()).toBe(0);
     await expectError(await remove(browser, view.id), 403, "reauthentication_required");
-    // Renaming is not sensitive.
+    // The password in the request itself is the proof, and it counts as a re-authentication.
+    const asked = await askRegistrationOptions(browser);
+    expect(asked.status).toBe(200);
+    expect(await challenges()).toBe(1);
+    const answer = { response: new SoftAuthenticator().register((await asked.json()) as PublicKeyCredentialCreationOptionsJSON, SITE) };
+    expect((await browser.send(registration, "/api/passkeys/registration", { method: "POST", body: answer })).status).toBe(201);
+    expect(await api.mongo.db.collection("passkeys").countDocuments({ userId: user.id })).toBe(2);
+    // Renaming is not sensitive, but it is recorded.
     expect((await rename(browser, view.id, "Still mine")).status).toBe(200);
+    expect((await eventsOf(browser))[0]).toMatchObject({ type: "passkey_renamed", passkeyName: "Still mine" });
+  });
+
+  it("adds a passkey on the proof of another of the user's passkeys, made for this session's challenge", async () => {
+    const { browser, user, authenticator } = await userWithPasskey();
+    await ageAuthentication(api.mongo, browser, 11);
+    const asked = await askRegistrationOptions(browser, { passkey: authenticator.assert(await requestOptions(browser), SITE) });
+    expect(asked.status).toBe(200);
+    const answer = { response: new SoftAuthenticator().register((await asked.json()) as PublicKeyCredentialCreationOptionsJSON, SITE) };
+    expect((await browser.send(registration, "/api/passkeys/registration", { method: "POST", body: answer })).status).toBe(201);
+    expect(await api.mongo.db.collection("passkeys").countDocuments({ userId: user.id })).toBe(2);
+    // Another user's passkey proves nothing here.
+    const { authenticator: theirs } = await userWithPasskey();
+    await expectError(await askRegistrationOptions(browser, { passkey: theirs.assert(await requestOptions(browser), SITE) }), 401, "passkey_invalid");
+  });
+
+  it("refuses a registration challenge issued before options asked for a proof (401 challenge_expired)", async () => {
+    const browser = new TestBrowser();
+    const user = await registerUser(browser, uniqueName("pk"));
+    const asked = (await (await askRegistrationOptions(browser)).json()) as PublicKeyCredentialCreationOptionsJSON;
+    // Such a challenge names no user handle.
+    await api.mongo.db.collection("passkey_challenges").updateOne({ _id: `${handleOf(browser)}:registration` as never }, { $unset: { userHandle: "" } });
+    const answer = { response: new SoftAuthenticator().register(asked, SITE) };
+    await expectError(await browser.send(registration, "/api/passkeys/registration", { method: "POST", body: answer }), 401, "challenge_expired");
+    expect(await api.mongo.db.collection("passkeys").countDocuments({ userId: user.id })).toBe(0);
   });
 
   it("refuses an access token to add, rename or remove a passkey (403 cookie_session_required), and lets it list them", async () => {
@@ -380,10 +417,10 @@ describe("re-authenticating with a passkey", { timeout: 30_000 }, () => {
     stale = await userWithPasskey();
   });
 
-  it("records authenticatedAt as the password does, which then lets the user add a passkey", async () => {
+  it("records authenticatedAt as the password does, which then lets the user remove a passkey", async () => {
     const { browser, authenticator, view } = stale;
     await ageAuthentication(api.mongo, browser, 11);
-    await expectError(await askRegistrationOptions(browser), 403, "reauthentication_required");
+    await expectError(await remove(browser, "bm90LW1pbmU"), 403, "reauthentication_required");
     const options = await requestOptions(browser);
     expect(options.allowCredentials?.map((credential) => credential.id)).toEqual([view.id]);
     const before = Date.now();
@@ -391,7 +428,7 @@ describe("re-authenticating with a passkey", { timeout: 30_000 }, () => {
     expect(response.status).toBe(200);
     const { authenticatedAt } = (await response.json()) as { authenticatedAt: string };
     expect(Date.parse(authenticatedAt)).toBeGreaterThanOrEqual(before - 1000);
-    expect((await askRegistrationOptions(browser)).status).toBe(200);
+    await expectError(await remove(browser, "bm90LW1pbmU"), 404, "passkey_not_found");
     expect((await eventsOf(browser)).find((event) => event.type === "reauthenticated")).toMatchObject({ method: "passkey", passkeyId: view.id });
   });
 
@@ -402,6 +439,6 @@ describe("re-authenticating with a passkey", { timeout: 30_000 }, () => {
     const options = await requestOptions(browser);
     const response = await browser.send(reauthenticate, "/api/reauthenticate", { method: "POST", body: { passkey: theirs.assert(options, SITE) } });
     await expectError(response, 401, "passkey_invalid");
-    await expectError(await askRegistrationOptions(browser), 403, "reauthentication_required");
+    await expectError(await remove(browser, "bm90LW1pbmU"), 403, "reauthentication_required");
   });
 });

@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import session from "../../functions/session.ts";
 import token from "../../functions/token.ts";
 import login from "../../functions/login.ts";
+import register from "../../functions/register.ts";
 import { startUserSession } from "../../lib/accounts/sign-in.ts";
 import { services } from "../../lib/services.ts";
 import { useFunctionEnv } from "../support/function-env.ts";
+import { holdCalls } from "../support/hold.ts";
 import { TestBrowser } from "../support/requests.ts";
 import { eventsOf, loggedIn, storedSessions, type ActivityEventBody } from "./account-harness.ts";
-import { handleOf, PASSWORD, registerUser, SECRET } from "./harness.ts";
+import { handleOf, PASSWORD, registerUser, SECRET, uniqueName } from "./harness.ts";
 
 // A cap of 3, so that the log-ins the throttle lets run at once (it counts attempts in flight) go beyond it.
 const CAP = 3;
@@ -63,6 +65,22 @@ describe("the session cap (SESSION_MAX_PER_USER)", { timeout: 60_000 }, () => {
       Array.from({ length: 30 }, () => startUserSession(app, undefined, null, { id, username }, { event: "logged_in", remember: true, device })),
     );
     expect((await storedSessions(api.mongo, id)).length).toBeLessThanOrEqual(CAP);
+  });
+
+  it("holds for a registration whose session is stored after log-ins of the new account that ran meanwhile", async () => {
+    const registering = new TestBrowser();
+    const username = uniqueName("capreg");
+    // The account exists, its registration's session is not stored yet, and CAP log-ins land there.
+    const insert = holdCalls(services().sessions, "regenerate");
+    const registered = registering.send(register, "/api/register", { method: "POST", body: { username, password: PASSWORD } });
+    await insert.reached;
+    const others = [];
+    for (let i = 0; i < CAP; i += 1) others.push(await loggedIn(username));
+    insert.release();
+    const body = (await (await registered).json()) as { user: { id: string } };
+    const stored = await storedSessions(api.mongo, body.user.id);
+    expect(stored).toHaveLength(CAP);
+    expect(stored).toContain(handleOf(registering));
   });
 
   it("counts sessions started for tokens too", async () => {

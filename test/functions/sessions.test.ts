@@ -6,7 +6,7 @@ import sessions from "../../functions/sessions.ts";
 import token from "../../functions/token.ts";
 import visits from "../../functions/visits.ts";
 import { TestBrowser } from "../support/requests.ts";
-import { ageAuthentication, loggedIn as logInAs } from "./account-harness.ts";
+import { ageAuthentication, loggedIn as logInAs, storedSessions } from "./account-harness.ts";
 import { expectError, handleOf, PASSWORD, registerUser, sessionIdOf, setCookieFor, useApi } from "./harness.ts";
 
 const api = useApi();
@@ -98,12 +98,32 @@ describe("DELETE /api/sessions/:id", { timeout: 20_000 }, () => {
     expect((await devices(laptop)).map((device) => device.id)).not.toContain(phoneHandle);
   });
 
-  it("revokes the current session too, clearing its cookie", async () => {
+  it("revokes the current session as a log-out, even with an old log-in: its cookie cleared and Clear-Site-Data sent", async () => {
     const browser = await loggedIn(alice);
-    const response = await revokeFrom(browser, handleOf(browser));
+    await ageAuthentication(api.mongo, browser, 11);
+    const handle = handleOf(browser);
+    const response = await revokeFrom(browser, handle);
     expect(response.status).toBe(204);
+    expect(response.headers.get("clear-site-data")).toBe('"cache"');
     expect(setCookieFor(response, "sid")).toMatch(/^sid=; .*Max-Age=0/);
+    expect(await api.mongo.db.collection<{ _id: string }>("sessions").countDocuments({ _id: handle })).toBe(0);
     expect(await (await browser.send(session, "/api/session")).json()).toMatchObject({ authenticated: false });
+  });
+
+  it("refuses a stolen cookie whose log-in is old to revoke the owner's sessions one at a time: 403 for each, and every session is left", async () => {
+    const { username, id } = await registerUser(new TestBrowser());
+    const stolen = await logInAs(username);
+    const owners = await Promise.all([logInAs(username), logInAs(username), logInAs(username)]);
+    await ageAuthentication(api.mongo, stolen, 11);
+    const before = await storedSessions(api.mongo, id);
+    expect(before).toHaveLength(5);
+    const others = (await devices(stolen)).filter((device) => !device.current);
+    expect(others).toHaveLength(4);
+    const answers = [];
+    for (const other of others) answers.push(await revokeFrom(stolen, other.id));
+    expect((await storedSessions(api.mongo, id)).sort()).toEqual(before.sort());
+    for (const answer of answers) await expectError(answer, 403, "reauthentication_required");
+    for (const owner of owners) expect(await (await owner.send(session, "/api/session")).json()).toMatchObject({ authenticated: true });
   });
 
   it.each([

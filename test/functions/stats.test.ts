@@ -4,9 +4,10 @@ import stats from "../../functions/stats.ts";
 import { STATS_CACHE_MS } from "../../lib/sessions/session-stats.ts";
 import visits from "../../functions/visits.ts";
 import { TestBrowser } from "../support/requests.ts";
+import type { Handler } from "../../lib/http/http.ts";
 import { expectNoLeaks, registerUser, useApi } from "./harness.ts";
 
-useApi();
+const api = useApi();
 
 interface Stats {
   activeSessions: number;
@@ -56,6 +57,63 @@ describe("GET /api/stats", { timeout: 20_000 }, () => {
     expect(text).not.toContain("Very Identifying");
     expect(text).not.toMatch(/[0-9a-f]{64}/);
     expectNoLeaks(text);
+  });
+});
+
+describe("GET /api/stats from many instances at once", { timeout: 30_000 }, () => {
+  /** `count` cold instances of the stats function: each a fresh module graph, with its own services and MongoDB client. */
+  async function coldInstances(count: number): Promise<{ handlers: Handler[]; close: () => Promise<void> }> {
+    const handlers: Handler[] = [];
+    const closers: Array<() => Promise<void>> = [];
+    for (let instance = 0; instance < count; instance += 1) {
+      vi.resetModules();
+      handlers.push(((await import("../../functions/stats.ts")) as { default: Handler }).default);
+      closers.push(((await import("../../lib/runtime/mongo.ts")) as { closeDatabase: () => Promise<void> }).closeDatabase);
+    }
+    vi.resetModules();
+    return { handlers, close: async () => void (await Promise.all(closers.map((close) => close()))) };
+  }
+
+  it("aggregates the sessions once per window, however many cold instances answer at once", async (context) => {
+    const standin = api.mongo.standin;
+    if (standin === undefined) return context.skip();
+    await api.mongo.db.collection("session_stats").deleteMany({});
+    const cold = await coldInstances(8);
+    const later = await coldInstances(8);
+    const started = Date.now();
+    try {
+      const ask = (handlers: Handler[]) => Promise.all(handlers.map(async (handler) => (await handler(new Request("http://localhost:8888/api/stats"), { ip: "127.0.0.1", params: {} })).json()));
+      standin.resetCounts();
+      const answers = await ask(cold.handlers);
+      expect(standin.commandCounts().aggregate).toBe(1);
+      expect(new Set(answers.map((answer) => JSON.stringify(answer))).size).toBe(1);
+      // The next window: eight other cold instances, once the shared copy is stale.
+      vi.setSystemTime(started + STATS_CACHE_MS + 1000);
+      standin.resetCounts();
+      await ask(later.handlers);
+      expect(standin.commandCounts().aggregate).toBe(1);
+    } finally {
+      vi.useRealTimers();
+      await Promise.all([cold.close(), later.close()]);
+    }
+  });
+
+  it("takes the work over from an instance that took it and never finished", async (context) => {
+    const standin = api.mongo.standin;
+    if (standin === undefined) return context.skip();
+    const shared = api.mongo.db.collection<{ _id: string; leaseUntil: Date }>("session_stats");
+    await shared.deleteMany({});
+    // Its lease has run out, and it wrote no figures.
+    await shared.insertOne({ _id: "sessions", leaseUntil: new Date(Date.now() - 1) });
+    const cold = await coldInstances(1);
+    try {
+      standin.resetCounts();
+      const response = await (cold.handlers[0] as Handler)(new Request("http://localhost:8888/api/stats"), { ip: "127.0.0.1", params: {} });
+      expect(await response.json()).toMatchObject({ ttlIndex: { expireAfterSeconds: 0 } });
+      expect(standin.commandCounts().aggregate).toBe(1);
+    } finally {
+      await cold.close();
+    }
   });
 });
 

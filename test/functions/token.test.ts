@@ -65,6 +65,19 @@ describe("POST /api/token", { timeout: 20_000 }, () => {
     await expectInvalidToken(await bearer(session, "/api/session", accessToken));
   });
 
+  it("refuses to mint a token from another token (403 cookie_session_required): a leaked token cannot renew itself", async () => {
+    const { token: leaked } = await tokenFor();
+    const response = await bearer(token, "/api/token", leaked, { method: "POST" });
+    const text = await response.clone().text();
+    expect(text).not.toMatch(/"token"/);
+    await expectError(response, 403, "cookie_session_required");
+    // Nor with the browser's own cookie beside it: the bearer token is what the request presents.
+    const browser = new TestBrowser();
+    await browser.send(login, "/api/login", { method: "POST", body: { username: user.username, password: PASSWORD } });
+    const both = await browser.send(token, "/api/token", { method: "POST", headers: { authorization: `Bearer ${leaked}` } });
+    await expectError(both, 403, "cookie_session_required");
+  });
+
   it("answers 401 unauthenticated without a body and without a logged-in session", async () => {
     await expectError(await new TestBrowser().send(token, "/api/token", { method: "POST" }), 401, "unauthenticated");
   });

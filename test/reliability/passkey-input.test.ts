@@ -5,7 +5,7 @@ import authenticationOptions from "../../functions/passkey-authentication-option
 import { SoftAuthenticator } from "../support/authenticator.ts";
 import { ORIGIN, TestBrowser } from "../support/requests.ts";
 import { addedPasskey } from "../functions/passkey-harness.ts";
-import { expectDocumentedError, newUser, useFunctionEnv } from "./support.ts";
+import { expectDocumentedError, newUser, PASSWORD, useFunctionEnv } from "./support.ts";
 
 const api = useFunctionEnv();
 
@@ -29,7 +29,7 @@ describe("hostile passkey assertions (property-based, fast-check)", () => {
   it(`refuses a genuine assertion with any one field replaced by anything, with a documented 4xx and never a session (${RUNS} runs)`, { timeout: 120_000 }, async () => {
     const { browser } = await newUser("pkh");
     const authenticator = new SoftAuthenticator();
-    await addedPasskey(browser, authenticator);
+    await addedPasskey(browser, authenticator, { password: PASSWORD });
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...FIELDS), anyValue, async (field, value) => {
         // A browser of its own each time (and so a network of its own): the throttle is not what is tested here.

@@ -92,7 +92,7 @@ describe.each([
 
 /** Every function with a `config.path`, called with a method it serves. */
 const FUNCTIONS: ReadonlyArray<[string, Handler, string, string, Record<string, string>?]> = [
-  ["cookie-delete", cookieDelete, "DELETE", "/api/cookies/theme", { name: "theme" }],
+  ["cookie-delete", cookieDelete, "DELETE", "/api/cookies/play.theme", { name: "play.theme" }],
   ["cookies", cookies, "GET", "/api/cookies"],
   ["health", health, "GET", "/api/health"],
   ["login", login, "POST", "/api/login"],

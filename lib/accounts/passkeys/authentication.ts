@@ -6,14 +6,14 @@ import {
   type VerifiedAuthenticationResponse,
 } from "@simplewebauthn/server";
 import type { CookieJar } from "../../cookies/cookie-jar.ts";
-import { GalletaError } from "../../http/errors.ts";
 import { clientNetwork } from "../../http/network.ts";
 import type { SessionRecord } from "../../sessions/session-store.ts";
 import type { ActivityEvent, Device } from "../activity.ts";
 import { startAnonymousSession } from "../anonymous-sessions.ts";
 import type { AppSessionData, Services } from "../app-services.ts";
-import type { RequestSession, UserSession } from "../auth.ts";
+import { clearingIfGone, type RequestSession, type UserSession } from "../auth.ts";
 import { loginCounters, type Reservation } from "../login-throttle.ts";
+import { sessionEnded } from "../reauthentication.ts";
 import { startUserSession } from "../sign-in.ts";
 import type { PublicUser } from "../users.ts";
 import { CHALLENGE_TTL_MS, newChallenge } from "./challenges.ts";
@@ -21,7 +21,7 @@ import { signedChallenge } from "./client-data.ts";
 import { challengeExpired, passkeyInvalid } from "./passkey-input.ts";
 import type { PasskeyRecord } from "./passkey-store.ts";
 import type { RelyingParty } from "./relying-party.ts";
-import { encodedUserHandleOf } from "./user-handle.ts";
+import { legacyUserHandle } from "./user-handle.ts";
 
 /**
  * Options for navigator.credentials.get(). No session is needed: a visitor without one gets an
@@ -95,26 +95,30 @@ export async function signInWithPasskey(
  * Re-authenticates with a passkey of the session's own user: records `authenticatedAt` now, as
  * POST /api/reauthenticate with the password does, and `reauthenticated` with `method: "passkey"`.
  */
-export async function reauthenticateWithPasskey(
+export function reauthenticateWithPasskey(
   app: Services,
-  { jar, session }: UserSession,
+  current: UserSession,
   response: AuthenticationResponseJSON,
   context: AssertionContext,
 ): Promise<SessionRecord<AppSessionData>> {
-  const now = new Date();
-  const { passkey, reservation } = await checkAssertion(app, session.key, response, context, now, session.userId);
-  const details = passkeyDetails(passkey);
-  const [updated] = await Promise.all([
-    app.sessions.markAuthenticated(jar, session),
-    app.events.record(
-      session.userId,
-      { type: "reauthenticated", at: now, ...context.device, sessionId: session.key, ...details },
-      { type: "passkey_used", at: now, ...context.device, sessionId: session.key, ...details },
-    ),
-    app.throttle.release(reservation),
-  ]);
-  if (updated === null) throw new GalletaError("unauthenticated", "Your session has ended. Log in again.");
-  return updated;
+  const { jar, session } = current;
+  // A session that ends meanwhile (a deletion, a password change elsewhere) is answered with its cookies cleared.
+  return clearingIfGone(app, current, async () => {
+    const now = new Date();
+    const { passkey, reservation } = await checkAssertion(app, session.key, response, context, now, session.userId);
+    const details = passkeyDetails(passkey);
+    const [updated] = await Promise.all([
+      app.sessions.markAuthenticated(jar, session),
+      app.events.record(
+        session.userId,
+        { type: "reauthenticated", at: now, ...context.device, sessionId: session.key, ...details },
+        { type: "passkey_used", at: now, ...context.device, sessionId: session.key, ...details },
+      ),
+      app.throttle.release(reservation),
+    ]);
+    if (updated === null) throw sessionEnded();
+    return updated;
+  });
 }
 
 function passkeyDetails(passkey: PasskeyRecord): Pick<ActivityEvent, "method" | "passkeyId" | "passkeyName"> {
@@ -149,7 +153,7 @@ async function checkAssertion(
     app.passkeys.find(response.id),
   );
   if (challenge === undefined || issued === null) throw challengeExpired();
-  if (passkey === null || (owner !== undefined && passkey.userId !== owner) || !handleMatches(response, passkey.userId)) throw passkeyInvalid();
+  if (passkey === null || (owner !== undefined && passkey.userId !== owner) || !handleMatches(response, passkey)) throw passkeyInvalid();
   const info = await verified(response, challenge, rp, passkey);
   const { newCounter, credentialBackedUp } = info;
   // An authenticator that always reports 0 does not count; otherwise the counter must move forward.
@@ -170,10 +174,10 @@ async function allSettled<A, B, C>(a: Promise<A>, b: Promise<B> | B, c: Promise<
   return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as [A, B, C];
 }
 
-/** A discoverable credential's assertion names its user (the handle given at registration): it must be the passkey's owner. */
-function handleMatches(response: AuthenticationResponseJSON, userId: string): boolean {
+/** A discoverable credential's assertion names its user (the handle given at registration): it must be the passkey's. */
+function handleMatches(response: AuthenticationResponseJSON, passkey: PasskeyRecord): boolean {
   const handle = response.response.userHandle;
-  return handle == null || handle === encodedUserHandleOf(userId);
+  return handle == null || handle === (passkey.userHandle ?? legacyUserHandle(passkey.userId));
 }
 
 async function verified(

@@ -12,6 +12,8 @@ export const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 export interface IssuedChallenge {
   challenge: string;
   userId: string | null;
+  /** A registration's: the user handle its options gave the authenticator, which the passkey keeps. */
+  userHandle?: string;
 }
 
 interface ChallengeDocument {
@@ -20,6 +22,7 @@ interface ChallengeDocument {
   /** base64url, as the browser echoes it in clientDataJSON. */
   challenge: string;
   userId: string | null;
+  userHandle?: string;
   /** The TTL index deletes the document within a minute or so of this; every read filters on it too. */
   expiresAt: Date;
 }
@@ -46,10 +49,10 @@ export class ChallengeStore {
   }
 
   /** Stores `challenge` as the session's pending one for `ceremony`, replacing any earlier one. */
-  async issue(sessionKey: string, ceremony: Ceremony, { challenge, userId }: IssuedChallenge, now: Date): Promise<void> {
+  async issue(sessionKey: string, ceremony: Ceremony, issued: IssuedChallenge, now: Date): Promise<void> {
     await this.#ensureIndexes();
     const expiresAt = new Date(now.getTime() + CHALLENGE_TTL_MS);
-    await storeCall(() => this.#challenges.replaceOne({ _id: `${sessionKey}:${ceremony}` }, { challenge, userId, expiresAt }, { upsert: true }));
+    await storeCall(() => this.#challenges.replaceOne({ _id: `${sessionKey}:${ceremony}` }, { ...issued, expiresAt }, { upsert: true }));
   }
 
   /**
@@ -60,6 +63,8 @@ export class ChallengeStore {
     const document = await storeCall(() =>
       this.#challenges.findOneAndDelete({ _id: `${sessionKey}:${ceremony}`, challenge, expiresAt: { $gt: now } }),
     );
-    return document === null ? null : { challenge: document.challenge, userId: document.userId };
+    if (document === null) return null;
+    const { challenge: text, userId, userHandle } = document;
+    return { challenge: text, userId, ...(userHandle === undefined ? {} : { userHandle }) };
   }
 }

@@ -44,11 +44,16 @@ export async function requireCookieUser(request: Request, app: Services): Promis
   return current;
 }
 
-/** Renames one of the user's passkeys; 404 `passkey_not_found` unless it is theirs. */
-export async function renamePasskey(app: Services, { session }: UserSession, id: string, name: string): Promise<PasskeyRecord> {
-  const renamed = isCredentialId(id) ? await app.passkeys.rename(session.userId, id, name) : null;
-  if (renamed === null) throw notFound();
-  return renamed;
+/**
+ * Renames one of the user's passkeys and records `passkey_renamed` with both names, so a passkey
+ * renamed to pass for another shows in the activity; 404 `passkey_not_found` unless it is theirs.
+ */
+export async function renamePasskey(app: Services, { session }: UserSession, id: string, name: string, device: Device): Promise<PasskeyRecord> {
+  const before = isCredentialId(id) ? await app.passkeys.rename(session.userId, id, name) : null;
+  if (before === null) throw notFound();
+  const event = { type: "passkey_renamed" as const, at: new Date(), ...device, sessionId: session.key, passkeyId: before.id, passkeyName: name, previousName: before.name };
+  await app.events.record(session.userId, event);
+  return { ...before, name };
 }
 
 /** Removes one of the user's passkeys (needs a recent log-in) and records `passkey_removed`; 404 unless it is theirs. */

@@ -1,11 +1,11 @@
 import { ObjectId } from "mongodb";
 
-/** The WebAuthn user handle of a galleta user: the 12 bytes of their id, which names no one outside galleta (WebAuthn §14.6.1). */
-export function userHandleOf(userId: string): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(new ObjectId(userId).id);
-}
-
-/** The same handle as the browser sends it back (base64url). */
-export function encodedUserHandleOf(userId: string): string {
-  return Buffer.from(userHandleOf(userId)).toString("base64url");
+/**
+ * The WebAuthn user handle passkeys made before random handles carry: the 12 bytes of the user's
+ * ObjectId, base64url. Their authenticators keep sending it, so it stays good for them; new passkeys
+ * get the user's random handle instead (`UserStore.passkeyHandleOf`), since an ObjectId carries the
+ * account's creation time.
+ */
+export function legacyUserHandle(userId: string): string {
+  return Buffer.from(new ObjectId(userId).id).toString("base64url");
 }
