@@ -6,18 +6,22 @@ import { defineConfig } from "vitest/config";
 // then the suites that start `netlify dev` (and a browser), the longest files first, and the unit
 // files fill each worker as they finish, so both cores stay busy to the end.
 const HEAVY = ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"];
-// Issue 15 item 8's timing test compares medians of wall time, so it runs last and alone, rather
-// than beside another file's CPU-bound work.
+// The log-in timing test compares medians of wall time, so it runs last and alone, rather than
+// beside another file's CPU-bound work.
 const TIMED = ["test/functions/login-timing.test.ts"];
-// Soak-sized runs (issue 17): `npm run test:soak` only, which .ci/run runs after `npm test`.
+// Soak-sized runs: `npm run test:soak` only, which .ci/run runs after `npm test`.
 const SOAK = ["test/soak/**/*.test.ts"];
 // `npm test`'s type check and dependency-cruiser, run as suites so that they share the cores.
 const CHECKS = ["test/checks/**/*.test.ts"];
-// Run by both: 5 s of load in `npm test`, issue #6's 20 s in the soak.
+// Run by both: 5 s of load in `npm test`, 20 s in the soak.
 const LOAD = "test/reliability/load.test.ts";
 
 export default defineConfig({
   test: {
+    // A test that fails at random must show up red, never pass on a second try, so no project
+    // retries (each says so itself, so that a project's own `retry` cannot creep in unseen;
+    // test/vitest-config.test.ts holds every project to it).
+    retry: 0,
     // Each suite's own hooks close what they start; this bounds a hung teardown.
     teardownTimeout: 30_000,
     // On CI, a JSON report too: .ci/run prints its counts as a plain "N passed, N failed" line.
@@ -27,6 +31,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "checks",
+          retry: 0,
           include: CHECKS,
           maxWorkers: 2,
           sequence: { groupOrder: 0 },
@@ -36,10 +41,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
+          retry: 0,
           include: ["test/**/*.test.ts"],
           exclude: ["**/node_modules/**", ...HEAVY, ...TIMED, ...SOAK, ...CHECKS],
           maxWorkers: 2,
-          // Issue 17: one module graph per worker, not per file. Evaluating the driver, the functions
+          // One module graph per worker, not per file. Evaluating the driver, the functions
           // and lib/ afresh for each of some 60 files took about half of this project's CPU time.
           // It is safe because lib/'s module state is what a warm instance keeps and is keyed on
           // what it depends on (getConfig on the environment, services() on the configuration and
@@ -55,6 +61,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "e2e",
+          retry: 0,
           include: HEAVY,
           exclude: ["**/node_modules/**", ...TIMED],
           globalSetup: ["test/support/shared-netlify-dev.ts"],
@@ -69,6 +76,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "timed",
+          retry: 0,
           include: TIMED,
           testTimeout: 30_000,
           hookTimeout: 180_000,
@@ -80,6 +88,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "soak",
+          retry: 0,
           include: [...SOAK, LOAD],
           env: { LOAD_SECONDS: "20" },
           testTimeout: 30_000,

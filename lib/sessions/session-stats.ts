@@ -112,7 +112,13 @@ export class SessionStats<Data extends SessionData> {
   }
 }
 
+/**
+ * Whether a copy computed at `computedAt` may answer a request made at `now`. A copy newer than the
+ * request is fresh: another instance computed it while this request waited (under load a request's
+ * own `now` can be older than the copy it reads), and refusing it would aggregate again. One window
+ * into the future bounds what a clock that jumped ahead can keep alive.
+ */
 function isFresh(computedAt: number, now: Date): boolean {
   const age = now.getTime() - computedAt;
-  return age >= 0 && age < STATS_CACHE_MS;
+  return age > -STATS_CACHE_MS && age < STATS_CACHE_MS;
 }

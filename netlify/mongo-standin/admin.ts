@@ -1,4 +1,4 @@
-import type { Doc } from "./documents.ts";
+import { isDocument, type Doc } from "./documents.ts";
 import { CommandError, notImplemented } from "./errors.ts";
 import { command, GENERIC_FIELDS, type CommandSpec, type Context } from "./handler.ts";
 import { MAX_MESSAGE_BYTES } from "./wire.ts";
@@ -11,8 +11,8 @@ const MAX_CONNECTIONS = 1_000_000;
 
 // mongod counts every open client connection, the driver's monitoring ones and the asking one included.
 function connectionStatus(context: Context): Doc {
-  const { current, totalCreated } = context.connections();
-  return { current, available: MAX_CONNECTIONS - current, totalCreated };
+  const { open, totalCreated } = context.connections();
+  return { current: open.length, available: MAX_CONNECTIONS - open.length, totalCreated };
 }
 
 function refuseOtherParameters(cmd: Doc, name: string): void {
@@ -25,7 +25,16 @@ function refuseOtherParameters(cmd: Doc, name: string): void {
  * treats it as standalone (no retryable writes, no transactions); without topologyVersion it polls
  * instead of streaming; without `compression` it never compresses.
  */
-function hello(context: Context): Doc {
+function hello(cmd: Doc, context: Context): Doc {
+  if (cmd.client !== undefined) {
+    // mongod keeps the first hello's client metadata (driver, os, application.name) for the
+    // connection's lifetime, as $currentOp reports it, and refuses to change it afterwards.
+    if (context.connection.metadata !== undefined) {
+      throw new CommandError(186, "The client metadata document may only be sent in the first hello");
+    }
+    if (!isDocument(cmd.client)) throw new CommandError(14, "'client' must be of type object");
+    context.connection.metadata = cmd.client;
+  }
   return {
     helloOk: true,
     isWritablePrimary: true,
@@ -35,7 +44,7 @@ function hello(context: Context): Doc {
     maxWriteBatchSize: 100_000,
     localTime: new Date(),
     logicalSessionTimeoutMinutes: 30,
-    connectionId: context.connectionId,
+    connectionId: context.connection.id,
     minWireVersion: 0,
     maxWireVersion: 21,
     readOnly: false,
@@ -43,9 +52,9 @@ function hello(context: Context): Doc {
   };
 }
 
-// The handshake grows a field with each driver release (client metadata, compression, backpressure…);
-// none of them changes what a standalone answers, so hello takes any field.
-const helloCommand = command("*", (_cmd, context) => hello(context));
+// The handshake grows a field with each driver release (compression, backpressure…); none of them
+// but the client metadata changes what a standalone does, so hello takes any field.
+const helloCommand = command("*", hello);
 const buildInfoCommand = command("", () => ({
   version: VERSION,
   versionArray: [7, 0, 0, 0],

@@ -19,7 +19,7 @@ export function runCommand(request: Request, server: Server): Doc {
   const [name] = Object.keys(request.command);
   try {
     if (name === undefined) throw new CommandError(9, "empty command document");
-    server.counter.add(name);
+    server.counter.add(request.command);
     const { db } = request;
     if (typeof db !== "string" || db === "" || /[/\\. "$\0]/.test(db)) throw new CommandError(73, `Invalid database name: ${JSON.stringify(db)}`);
     const spec = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;

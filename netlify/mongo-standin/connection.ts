@@ -36,7 +36,7 @@ export function serveConnection(socket: Socket, server: Server, faults: Faults):
       if (request.moreToCome) return;
       // Encoded now, so a write during an injected delay cannot change what this reply says.
       const bytes = encodeReply(request, reply);
-      const faulty = isProductCommand(Object.keys(request.command)[0] ?? "");
+      const faulty = isProductCommand(request.command);
       if (faulty && faults.replyDelayMs > 0) await sleep(faults.replyDelayMs);
       if (socket.destroyed) return;
       if (faulty && faults.dropReplies > 0) {

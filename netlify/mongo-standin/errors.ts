@@ -18,9 +18,11 @@ const CODE_NAMES = {
   73: "InvalidNamespace",
   85: "IndexOptionsConflict",
   86: "IndexKeySpecsConflict",
+  186: "ClientMetadataCannotBeMutated",
   11000: "DuplicateKey",
   // mongod's parsers raise this by its assertion number, so the codeName is the number's.
   40415: "Location40415",
+  40602: "Location40602",
 } as const;
 
 /** A MongoDB error code the stand-in may answer with. */

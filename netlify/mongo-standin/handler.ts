@@ -7,17 +7,28 @@ import { CommandError } from "./errors.ts";
 import type { IndexSpec } from "./indexes.ts";
 import type { TtlMonitor } from "./ttl-monitor.ts";
 
+/** One client connection as the server knows it, for hello, serverStatus and $currentOp. */
+export interface ClientConnection {
+  /** mongod's connection number: the nth connection accepted since start. */
+  readonly id: number;
+  /** The peer's `address:port`. */
+  readonly client: string;
+  /** The `client` document of the connection's first hello (driver, os, application.name), if it sent one. */
+  metadata: Doc | undefined;
+}
+
 /** What a command handler may touch: the server's state and the database the command names. */
 export interface Context {
   readonly catalog: Catalog;
   readonly cursors: Cursors;
   readonly counter: CommandCounter;
   readonly ttl: TtlMonitor;
-  readonly connectionId: number;
+  /** The connection the command came in on. */
+  readonly connection: ClientConnection;
   /** `host:port` the stand-in listens on, as serverStatus reports it. */
   readonly host: string;
-  /** Client connections open now and accepted since start, as mongod counts them for serverStatus. */
-  readonly connections: () => { current: number; totalCreated: number };
+  /** Client connections open now and the number accepted since start, as mongod counts them. */
+  readonly connections: () => { open: readonly ClientConnection[]; totalCreated: number };
   readonly db: string;
 }
 

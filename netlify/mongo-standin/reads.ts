@@ -3,6 +3,7 @@ import { bsonKey, valuesAt, type Doc } from "./documents.ts";
 import { CommandError, notImplemented } from "./errors.ts";
 import { cursorId } from "./cursors.ts";
 import { checkHint, collectionName, command, documentArray, optionalDocument, optionalNumber, scan, type CommandSpec } from "./handler.ts";
+import { currentOps } from "./current-op.ts";
 import { aggregate, select } from "./query.ts";
 
 // The options mongod's parsers know (find_command.idl, count_command.idl…) that the stand-in lacks.
@@ -64,15 +65,20 @@ export const readCommands: Record<string, CommandSpec> = {
     const pipeline = documentArray(cmd, "pipeline");
     const refused = pipeline.flatMap(Object.keys).find((stage) => REFUSED_STAGES.includes(stage));
     if (refused !== undefined) throw notImplemented(`the ${refused} stage`);
+    if (pipeline.slice(1).some((stage) => "$currentOp" in stage)) {
+      throw new CommandError(40602, "$currentOp is only valid as the first stage in a pipeline.");
+    }
     const cursor = optionalDocument(cmd, "cursor");
     if (cursor === undefined) throw new CommandError(9, "The 'cursor' option is required, except for aggregate with the explain argument");
-    // `aggregate: 1` runs a collection-less pipeline (e.g. starting with $documents).
+    // `aggregate: 1` runs a collection-less pipeline (e.g. starting with $documents or $currentOp).
     const name = cmd.aggregate === 1 ? undefined : collectionName(cmd, "aggregate");
     const collection = name === undefined ? undefined : context.catalog.get(context.db, name);
     checkHint(collection, cmd.hint);
-    const source = collection?.documents() ?? [];
+    const first = pipeline[0];
+    const fromConnections = first !== undefined && "$currentOp" in first;
+    const source = fromConnections ? currentOps(first.$currentOp, cmd, context) : (collection?.documents() ?? []);
     const resolve = (other: string): Doc[] => context.catalog.get(context.db, other)?.documents() ?? [];
-    const results = aggregate(source, pipeline, resolve);
+    const results = aggregate(source, fromConnections ? pipeline.slice(1) : pipeline, resolve);
     return context.cursors.open(`${context.db}.${name ?? "$cmd.aggregate"}`, results, optionalNumber(cursor, "batchSize"));
   }, { refuses: "explain collation let" }),
 };

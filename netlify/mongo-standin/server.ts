@@ -2,6 +2,7 @@ import { createServer, type AddressInfo, type Server as NetServer, type Socket }
 import { Catalog } from "./catalog.ts";
 import type { Server } from "./commands.ts";
 import { serveConnection, type Faults } from "./connection.ts";
+import type { ClientConnection } from "./handler.ts";
 import { CommandCounter } from "./counter.ts";
 import { Cursors } from "./cursors.ts";
 import { TtlMonitor } from "./ttl-monitor.ts";
@@ -50,15 +51,16 @@ export async function startMongoStandin(options: StandinOptions = {}): Promise<M
   const cursors = new Cursors();
   const counter = new CommandCounter();
   const faults: Faults = { replyDelayMs: 0, dropReplies: 0 };
-  const sockets = new Set<Socket>();
+  const sockets = new Map<Socket, ClientConnection>();
   let totalCreated = 0;
-  const connections = () => ({ current: sockets.size, totalCreated });
+  const connections = () => ({ open: [...sockets.values()], totalCreated });
 
   const listener = createServer((socket) => {
-    sockets.add(socket);
     totalCreated += 1;
+    const connection: ClientConnection = { id: totalCreated, client: peer(socket), metadata: undefined };
+    sockets.set(socket, connection);
     socket.on("close", () => sockets.delete(socket));
-    const server: Server = { catalog, cursors, counter, ttl, connectionId: totalCreated, host: `${host}:${port}`, connections };
+    const server: Server = { catalog, cursors, counter, ttl, connection, host: `${host}:${port}`, connections };
     serveConnection(socket, server, faults);
   });
   await listen(listener, options.port ?? 0, host);
@@ -66,7 +68,7 @@ export async function startMongoStandin(options: StandinOptions = {}): Promise<M
   ttl.start();
 
   async function suspend(): Promise<void> {
-    for (const socket of sockets) socket.destroy();
+    for (const socket of sockets.keys()) socket.destroy();
     if (listener.listening) await new Promise((resolve) => listener.close(resolve));
   }
 
@@ -92,6 +94,12 @@ export async function startMongoStandin(options: StandinOptions = {}): Promise<M
       await suspend();
     },
   };
+}
+
+// mongod writes an IPv6 peer in brackets, as in a URI.
+function peer(socket: Socket): string {
+  const address = socket.remoteAddress ?? "";
+  return `${address.includes(":") ? `[${address}]` : address}:${socket.remotePort}`;
 }
 
 function listen(listener: NetServer, port: number, host: string): Promise<void> {

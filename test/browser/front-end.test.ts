@@ -264,6 +264,12 @@ describe.skipIf(!chromiumAvailable())("the front end in Chromium", () => {
       expect(await page.locator("html").getAttribute("lang")).toBe("es");
       await waitForText(page.locator("#header-user"), "Sin iniciar sesión");
       await expectScreenshotsFit(page, "home-spanish");
+      // Each button's name starts with what it shows, for voice control ("click EN"), and goes on
+      // to name the language, in that language, for a screen reader.
+      const names = await page.locator("[data-lang]").evaluateAll((buttons) => buttons.map((button) => [button.textContent, button.getAttribute("lang")]));
+      expect(names).toEqual([["EN English", "en"], ["ES Español", "es"]]);
+      expect(await page.getByRole("button", { name: "EN English", exact: true }).count()).toBe(1);
+      expect(await page.getByRole("button", { name: "ES Español", exact: true }).count()).toBe(1);
 
       await page.getByRole("button", { name: "English" }).click();
       await waitForText(page.locator("h1"), "Your session, kept on the server");

@@ -5,7 +5,8 @@ import { unsignValue } from "../../lib/cookies/signing.ts";
 import { sessionKey } from "../../lib/sessions/session-id.ts";
 import { startNetlifyDev, TEST_SECRET, type NetlifyDev, type SiteAddress } from "../support/netlify-dev.ts";
 import { sharedSite } from "../support/shared-site.ts";
-import { launchChromium, screenshotAtEveryViewport, VIEWPORTS, watchForPageErrors } from "../support/browser.ts";
+import { accessibilityViolations } from "../support/accessibility.ts";
+import { checkAtEveryViewport, launchChromium, VIEWPORTS, watchForPageErrors } from "../support/browser.ts";
 
 // What every browser suite does: the real site (`netlify dev` serving public/
 // and the functions, a stand-in MongoDB behind them) with headless Chromium in
@@ -54,10 +55,20 @@ function useSiteInChromium<Site extends SiteAddress>(start: () => Promise<Site>,
     [site, browser] = await Promise.all([start(), launchChromium()]);
   }, 180_000);
 
-  // A test's pages go with it: left open, a signed-in home page redraws its countdown every
-  // second, and a file's pages add up.
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
+  // Every page a test leaves open is checked as it left it, so a page state no screenshot covers
+  // (a new page, an error shown) is held to the same WCAG rules; after a failure, the failure says
+  // enough. Then the test's pages go with it: left open, a signed-in home page redraws its countdown
+  // every second, and a file's pages add up.
+  afterEach(async ({ task }) => {
+    const open = contexts.splice(0);
+    try {
+      if (task.result?.state === "fail") return;
+      for (const page of open.flatMap((context) => context.pages()).filter((candidate) => !candidate.isClosed())) {
+        expect(await accessibilityViolations(page), `axe-core's WCAG 2.2 A and AA rules on ${page.url()} as the test left it`).toEqual([]);
+      }
+    } finally {
+      await Promise.all(open.map((context) => context.close()));
+    }
   });
 
   afterAll(async () => {
@@ -159,10 +170,14 @@ export async function holdNextAnswer(page: Page, path: string): Promise<HeldAnsw
   };
 }
 
-/** Screenshots `page` at every viewport and expects nothing to scroll sideways. */
+/**
+ * Screenshots `page` at every viewport and expects nothing to scroll sideways and axe-core to find
+ * no WCAG 2.2 A or AA violation at either width.
+ */
 export async function expectScreenshotsFit(page: Page, name: string): Promise<void> {
-  const overflow = await screenshotAtEveryViewport(page, name);
-  expect(overflow, `${name} scrolls sideways`).toEqual({ desktop: 0, phone: 0 });
+  const { desktop, phone } = await checkAtEveryViewport(page, name);
+  expect({ desktop: desktop.overflow, phone: phone.overflow }, `${name} scrolls sideways`).toEqual({ desktop: 0, phone: 0 });
+  expect({ desktop: desktop.violations, phone: phone.violations }, `${name}: axe-core's WCAG 2.2 A and AA rules`).toEqual({ desktop: [], phone: [] });
 }
 
 /**

@@ -98,6 +98,26 @@ describe("GET /api/stats from many instances at once", { timeout: 30_000 }, () =
     }
   });
 
+  it("answers a request with a copy another instance computed after that request began, without aggregating again", async (context) => {
+    const standin = api.mongo.standin;
+    if (standin === undefined) return context.skip();
+    await api.mongo.db.collection("session_stats").deleteMany({});
+    const [first, slower] = (await coldInstances(2)).handlers;
+    const started = Date.now();
+    try {
+      const ask = async (handler: Handler | undefined) => (await handler?.(new Request("http://localhost:8888/api/stats"), { ip: "127.0.0.1", params: {} }))?.json();
+      vi.setSystemTime(started);
+      const computed = await ask(first);
+      // The slower instance's request began 50 ms before the copy was computed, as under load.
+      vi.setSystemTime(started - 50);
+      standin.resetCounts();
+      expect(await ask(slower)).toEqual(computed);
+      expect(standin.commandCounts().aggregate).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("takes the work over from an instance that took it and never finished", async (context) => {
     const standin = api.mongo.standin;
     if (standin === undefined) return context.skip();

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildFunctions, watchFunctions } from "../../netlify/build.ts";
 import { startMongoStandin, type MongoStandin } from "../../netlify/mongo-standin/server.ts";
+import { replaceFile } from "../support/replace-file.ts";
 
 const SERVER = fileURLToPath(new URL("../../netlify/function-server.ts", import.meta.url));
 let out: string;
@@ -97,7 +98,7 @@ describe("watchFunctions (npm run dev)", () => {
       const entry = join(outdir, "hello", "hello.mjs");
       expect((await answer(entry)).trim()).toBe("first");
       const second = nextRebuild();
-      await writeFile(join(sources, "hello.ts"), fixture("second"));
+      await replaceFile(join(sources, "hello.ts"), fixture("second"));
       await second;
       expect((await answer(entry)).trim()).toBe("second");
       expect(await readFile(entry, "utf8")).toContain('path: "/api/hello"');

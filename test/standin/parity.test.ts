@@ -215,3 +215,39 @@ describe("serverStatus", () => {
     expect(standin.totalCommands()).toBe(0);
   });
 });
+
+describe("$currentOp", () => {
+  const connections = (appName: string) =>
+    client.db("admin").aggregate([{ $currentOp: { idleConnections: true } }, { $match: { appName } }]).toArray();
+
+  it("lists each open connection with the appName of its handshake, until it closes", async () => {
+    const other = new MongoClient(standin.uri, { serverSelectionTimeoutMS: 2000, appName: "parity-other" });
+    await other.db("admin").command({ ping: 1 });
+    const listed = await connections("parity-other");
+    expect(listed.length).toBeGreaterThan(0);
+    for (const op of listed) {
+      expect(op).toMatchObject({ type: "op", active: false, desc: `conn${op.connectionId}`, clientMetadata: { application: { name: "parity-other" }, driver: { name: "nodejs" } } });
+      expect(op.client).toMatch(/^127\.0\.0\.1:\d+$/);
+    }
+    await other.close();
+    await vi.waitFor(async () => expect(await connections("parity-other")).toEqual([]));
+  });
+
+  it("shows only the asking connection's own operation unless idleConnections is set", async () => {
+    const ops = await client.db("admin").aggregate([{ $currentOp: {} }]).toArray();
+    expect(ops).toEqual([expect.objectContaining({ active: true, op: "command", ns: "admin.$cmd.aggregate" })]);
+  });
+
+  it("answers as mongod outside the admin database, after the first stage, and for a second client metadata", async () => {
+    await expect(db.aggregate([{ $currentOp: {} }]).toArray()).rejects.toMatchObject({ code: 73 });
+    await expect(client.db("admin").aggregate([{ $match: {} }, { $currentOp: {} }]).toArray()).rejects.toMatchObject({ code: 40602 });
+    await expect(client.db("admin").aggregate([{ $currentOp: { idleConnections: "yes" } }]).toArray()).rejects.toMatchObject({ code: 9 });
+    await expect(client.db("admin").command({ hello: 1, client: { application: { name: "renamed" } } })).rejects.toMatchObject({ code: 186 });
+  });
+
+  it("is not counted as the product's work", async () => {
+    standin.resetCounts();
+    await connections("anything");
+    expect(standin.totalCommands()).toBe(0);
+  });
+});

@@ -43,6 +43,7 @@ describe("what the stand-in refuses instead of pretending", () => {
     ["a text index", () => db.collection("c").createIndex({ body: "text" }), '"text" indexes'],
     ["a sparse index", () => db.collection("c").createIndex({ a: 1 }, { sparse: true }), "the index option 'sparse'"],
     ["an $out stage", () => db.collection("c").aggregate([{ $out: "copy" }]).toArray(), "the $out stage"],
+    ["idle cursors in $currentOp", () => client.db("admin").aggregate([{ $currentOp: { idleCursors: true } }]).toArray(), "the $currentOp option 'idleCursors'"],
   ])("refuses %s with code 59", async (_what, run, what) => {
     await expect(run()).rejects.toMatchObject(notImplemented(what));
   });

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { accessibilityViolations } from "./accessibility.ts";
 
 /**
  * Chromium's headless shell from Debian (the `chromium-headless-shell` package): the same Blink and
@@ -67,21 +68,28 @@ export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
 
+/** One page state at one viewport: how far it scrolls sideways, and axe-core's WCAG 2.2 A and AA violations. */
+export interface ViewportCheck {
+  readonly overflow: number;
+  readonly violations: string[];
+}
+
 /**
- * Saves a full-page screenshot of `page` at each viewport under
- * test-output/screenshots/ and returns the horizontal overflow at each.
+ * Saves a full-page screenshot of `page` at each viewport under test-output/screenshots/ and
+ * returns, at each, the horizontal overflow and what axe-core finds (accessibilityViolations).
  */
-export async function screenshotAtEveryViewport(page: Page, name: string): Promise<Record<keyof typeof VIEWPORTS, number>> {
+export async function checkAtEveryViewport(page: Page, name: string): Promise<Record<keyof typeof VIEWPORTS, ViewportCheck>> {
   await mkdir(SCREENSHOTS, { recursive: true });
   const original = page.viewportSize();
-  const overflow = { desktop: 0, phone: 0 };
+  const checks: Partial<Record<keyof typeof VIEWPORTS, ViewportCheck>> = {};
   for (const [viewport, size] of Object.entries(VIEWPORTS) as Array<[keyof typeof VIEWPORTS, { width: number, height: number }]>) {
     await page.setViewportSize(size);
     // Layout (and the chart, redrawn by a ResizeObserver) settles within two frames.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-    overflow[viewport] = await horizontalOverflow(page);
+    const overflow = await horizontalOverflow(page);
     await page.screenshot({ path: `${SCREENSHOTS}${name}-${viewport}.png`, fullPage: true });
+    checks[viewport] = { overflow, violations: await accessibilityViolations(page) };
   }
   if (original) await page.setViewportSize(original);
-  return overflow;
+  return checks as Record<keyof typeof VIEWPORTS, ViewportCheck>;
 }

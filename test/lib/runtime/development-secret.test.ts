@@ -42,7 +42,8 @@ describe("the development secret", () => {
     expect(developmentSecret(freshDirectory())?.secret).not.toBe(first?.secret);
   });
 
-  it("is the same in every worker thread, even when they start together (netlify dev: one per request)", async () => {
+  // Six workers importing the module at once: seconds on a shared 2-core machine, past vitest's default 5 s.
+  it("is the same in every worker thread, even when they start together (netlify dev: one per request)", { timeout: 30_000 }, async () => {
     const directory = freshDirectory();
     const answers = await Promise.all(Array.from({ length: 6 }, () => inWorker(directory)));
     expect(new Set(answers.map((answer) => answer.secret)).size).toBe(1);
