@@ -6,8 +6,8 @@ import { defineConfig } from "vitest/config";
 // then the suites that start `netlify dev` (and a browser), the longest files first, and the unit
 // files fill each worker as they finish, so both cores stay busy to the end.
 const HEAVY = ["test/e2e/**/*.test.ts", "test/browser/**/*.test.ts"];
-// The log-in timing test compares medians of wall time, so it runs last and alone, rather than
-// beside another file's CPU-bound work.
+// The log-in timing test compares the CPU time of wrong guesses, which another process's work
+// barely moves; it still runs last and alone, so that nothing else runs in its process meanwhile.
 const TIMED = ["test/functions/login-timing.test.ts"];
 // Soak-sized runs: `npm run test:soak` only, which .ci/run runs after `npm test`.
 const SOAK = ["test/soak/**/*.test.ts"];
